@@ -1,0 +1,90 @@
+"""Declarative base and the column helpers every model module uses.
+
+Types are chosen once here so that every table follows the contract: text is
+unbounded (``Text``, never ``VARCHAR(n)``), epoch-millisecond fields become
+naive UTC ``TIMESTAMP`` columns, documented ``int``/``long``/``double``/``boolean``
+fields get the matching SQL type, and every column carries the documentation
+of its source field as its comment so that BI tools show it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Double, Integer, MetaData, Text
+from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+# Constraint names are fixed so that Alembic migrations and the models agree on
+# both databases and a later migration can drop or alter a constraint by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base class of every warehouse table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        str: Text(),
+        int: BigInteger(),
+        float: Double(),
+        bool: Boolean(),
+        datetime: DateTime(timezone=False),
+        date: Date(),
+    }
+
+
+def text(comment: str, **kw):
+    """An unbounded text column."""
+    return mapped_column(Text(), comment=comment, **kw)
+
+
+def json_text(comment: str, **kw):
+    """A column holding JSON as text (kept exactly as serialised by the loader)."""
+    return mapped_column(Text(), comment=f"{comment} (JSON text)", **kw)
+
+
+def ts(comment: str, **kw):
+    """A naive UTC timestamp column, from an epoch-millisecond source field."""
+    return mapped_column(DateTime(timezone=False), comment=f"{comment} (UTC)", **kw)
+
+
+def long(comment: str, **kw):
+    """A 64-bit integer column (documented type ``long``, or ids that exceed 32 bits)."""
+    return mapped_column(BigInteger(), comment=comment, **kw)
+
+
+def int32(comment: str, **kw):
+    """A 32-bit integer column (documented type ``int``)."""
+    return mapped_column(Integer(), comment=comment, **kw)
+
+
+def double(comment: str, **kw):
+    """A double-precision column (documented type ``double``)."""
+    return mapped_column(Double(), comment=comment, **kw)
+
+
+def boolean(comment: str, **kw):
+    """A boolean column."""
+    return mapped_column(Boolean(), comment=comment, **kw)
+
+
+def day(comment: str, **kw):
+    """A calendar date column (from ``{"year", "month", "day"}``)."""
+    return mapped_column(Date(), comment=comment, **kw)
+
+
+EXTRA_COMMENT = (
+    "Fields of the source object that no column holds, and values that could not be cast, "
+    "kept so that nothing in an export is lost"
+)
+
+
+def extra():
+    """The ``extra`` column: source fields without a column of their own, as JSON text."""
+    return json_text(EXTRA_COMMENT)
