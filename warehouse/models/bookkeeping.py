@@ -16,7 +16,7 @@ LOAD_ID_SEQUENCE = Sequence("load_file_load_id_seq")
 class LoadFile(Base):
     __tablename__ = "load_file"
     __table_args__ = (
-        Index(None, "sha256"),
+        Index(None, "sha256").ddl_if(dialect="postgresql"),
         {"comment": "One row per file a load looked at"},
     )
 

@@ -31,9 +31,9 @@ def ordinal(comment: str = "Position of the entry in its array in the record (0-
 class Conversation(Base):
     __tablename__ = "conversation"
     __table_args__ = (
-        Index(None, "start_time"),
-        Index(None, "latest_agent_id"),
-        Index(None, "latest_skill_name"),
+        Index(None, "start_time").ddl_if(dialect="postgresql"),
+        Index(None, "latest_agent_id").ddl_if(dialect="postgresql"),
+        Index(None, "latest_skill_name").ddl_if(dialect="postgresql"),
         {
             "comment": "One row per conversation: the info, campaign, monitoring, responseTime "
             "and summary sections of a Messaging Interactions API conversation record"
@@ -154,7 +154,7 @@ class Conversation(Base):
 class Participant(Base):
     __tablename__ = "participant"
     __table_args__ = (
-        Index(None, "agent_id"),
+        Index(None, "agent_id").ddl_if(dialect="postgresql"),
         {"comment": "One row per entry of agentParticipants and consumerParticipant(s)"},
     )
 
@@ -196,7 +196,7 @@ class Participant(Base):
 class Message(Base):
     __tablename__ = "message"
     __table_args__ = (
-        Index(None, "conversation_id", "time"),
+        Index(None, "conversation_id", "time").ddl_if(dialect="postgresql"),
         {"comment": "One row per entry of messageRecords"},
     )
 
@@ -331,7 +331,7 @@ class MessageIntent(Base):
         ForeignKeyConstraint(
             ["conversation_id", "message_id"], ["message.conversation_id", "message.message_id"]
         ),
-        Index(None, "intent_id"),
+        Index(None, "intent_id").ddl_if(dialect="postgresql"),
         {
             "comment": "One row per intent in a message's "
             "contextData.structuredMetadata[].botResponse.intents"

@@ -51,8 +51,8 @@ class SdeEvent:
     @declared_attr.directive
     def __table_args__(cls):
         return (
-            Index(None, "conversation_id"),
-            Index(None, "visit_id"),
+            Index(None, "conversation_id").ddl_if(dialect="postgresql"),
+            Index(None, "visit_id").ddl_if(dialect="postgresql"),
             {"comment": cls.__table_comment__},
         )
 
@@ -173,9 +173,9 @@ class SdePurchase(SdeEvent, Base):
     __tablename__ = "sde_purchase"
     __table_comment__ = "Transaction engagement attribute (PURCHASE / Purchase)"
     __table_args__ = (
-        Index(None, "conversation_id"),
-        Index(None, "visit_id"),
-        Index(None, "order_id"),
+        Index(None, "conversation_id").ddl_if(dialect="postgresql"),
+        Index(None, "visit_id").ddl_if(dialect="postgresql"),
+        Index(None, "order_id").ddl_if(dialect="postgresql"),
         {"comment": __table_comment__},
     )
 

@@ -63,8 +63,8 @@ class SessionFields:
 class WebSession(SessionFields, Base):
     __tablename__ = "web_session"
     __table_args__ = (
-        Index(None, "session_start_time"),
-        Index(None, "visitor_id"),
+        Index(None, "session_start_time").ddl_if(dialect="postgresql"),
+        Index(None, "visitor_id").ddl_if(dialect="postgresql"),
         {
             "comment": "One row per visit: header, session info and geo merged across files "
             "(a null never erases a value; the file with the later metaData.startTime wins)"
@@ -143,7 +143,7 @@ class CampaignGoalColumns:
 class WebPageView(Base):
     __tablename__ = "web_page_view"
     __table_args__ = (
-        Index(None, "event_time"),
+        Index(None, "event_time").ddl_if(dialect="postgresql"),
         {"comment": "One row per navigation entry (WebSessionNavigationData)"},
     )
 
@@ -167,7 +167,7 @@ class WebPageView(Base):
 class WebImpression(EngagementColumns, CampaignGoalColumns, Base):
     __tablename__ = "web_impression"
     __table_args__ = (
-        Index(None, "campaign_id"),
+        Index(None, "campaign_id").ddl_if(dialect="postgresql"),
         {"comment": "One row per impression (WebSessionImpressionData)"},
     )
 
@@ -185,7 +185,7 @@ class WebImpression(EngagementColumns, CampaignGoalColumns, Base):
 class WebEligibility(EngagementColumns, CampaignGoalColumns, Base):
     __tablename__ = "web_eligibility"
     __table_args__ = (
-        Index(None, "campaign_id"),
+        Index(None, "campaign_id").ddl_if(dialect="postgresql"),
         {
             "comment": "One row per eligible campaign and engagement at an assessment time "
             "(WebSessionEligibilityData)"
@@ -209,7 +209,7 @@ class WebEligibility(EngagementColumns, CampaignGoalColumns, Base):
 class WebGoalAchieved(Base):
     __tablename__ = "web_goal_achieved"
     __table_args__ = (
-        Index(None, "campaign_goal_id"),
+        Index(None, "campaign_goal_id").ddl_if(dialect="postgresql"),
         {"comment": "One row per achieved goal (WebSessionGoalAchievedData)"},
     )
 

@@ -1,0 +1,219 @@
+"""The shared writer alone: hand-built parsed records → the warehouse, by the upsert rules.
+
+No parser is involved: each test builds ``ParsedRecord`` objects the way the
+parsers do and checks what the writer leaves in the database, on DuckDB and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from loaders.records import ParsedRecord, Rejected
+from warehouse import backend as backends
+from warehouse import db
+from warehouse.writer import FileWriter, merge_session_sources, purge_stale
+
+T0 = 1_700_000_000_000  # 2023-11-14 22:13:20 UTC
+
+
+def conversation(cid: str, version: int, *, messages=(), intents=(), carts=(), status="OPEN"):
+    """A parsed conversation with messages (id, text), message intents (message id, intent)
+    and cart SDE events (index, [product names])."""
+    tables = {
+        "conversation": [{"conversation_id": cid, "status": status, "start_time": T0}],
+        "message": [
+            {"conversation_id": cid, "message_id": mid, "text": text, "time": T0}
+            for mid, text in messages
+        ],
+        "message_intent": [
+            {"conversation_id": cid, "message_id": mid, "ordinal": i, "intent_id": intent}
+            for i, (mid, intent) in enumerate(intents)
+        ],
+        "sde_cart_status": [],
+        "sde_cart_status_product": [],
+    }
+    for index, products in carts:
+        sde_id = f"{cid}:unauth:{index}"
+        tables["sde_cart_status"].append(
+            {"sde_id": sde_id, "source": "conversation", "conversation_id": cid, "raw": "{}"}
+        )
+        tables["sde_cart_status_product"].extend(
+            {"sde_id": sde_id, "ordinal": i, "name": name} for i, name in enumerate(products)
+        )
+    return ParsedRecord(
+        kind="conversation",
+        position="test",
+        tables=tables,
+        key=cid,
+        version=version,
+        digest=f"{cid}-{version}-{status}",
+    )
+
+
+def write_file(url: str, items: list, load_id: int = 1) -> FileWriter:
+    """Write ``items`` the way a load writes one file: one transaction, then the purge."""
+    b = backends.connect(url)
+    try:
+        b.execute(
+            "INSERT INTO load_file (load_id, path, status, records_seen, records_loaded, "
+            "records_rejected, warnings) VALUES (?, 'test', 'loading', 0, 0, 0, 0) "
+            "ON CONFLICT (load_id) DO NOTHING",
+            [load_id],
+        )
+        writer = FileWriter(b, load_id)
+        b.begin()
+        writer.write(items)
+        writer.finish()
+        b.commit()
+        if b.dialect == "duckdb":
+            b.begin()
+            purge_stale(b)
+            b.commit()
+        return writer
+    finally:
+        b.close()
+
+
+def rows(url: str, sql: str) -> list[tuple]:
+    engine = db.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(sql))]
+    finally:
+        engine.dispose()
+
+
+def test_new_conversation_lands_with_all_its_rows(db_url):
+    record = conversation(
+        "c1",
+        T0 + 5,
+        messages=[("m1", "hi"), ("m2", "yo")],
+        intents=[("m1", "greet")],
+        carts=[(0, ["shoe", "hat"])],
+    )
+    writer = write_file(db_url, [record])
+    assert (writer.counts.inserted, writer.counts.updated) == (1, 0)
+    assert rows(db_url, "SELECT conversation_id, status, record_version FROM conversation") == [
+        ("c1", "OPEN", datetime(2023, 11, 14, 22, 13, 20, 5000))
+    ]
+    assert rows(db_url, "SELECT message_id, text FROM message ORDER BY 1") == [
+        ("m1", "hi"),
+        ("m2", "yo"),
+    ]
+    assert rows(db_url, "SELECT message_id, intent_id FROM message_intent") == [("m1", "greet")]
+    assert rows(db_url, "SELECT name FROM sde_cart_status_product ORDER BY ordinal") == [
+        ("shoe",),
+        ("hat",),
+    ]
+
+
+def test_newer_version_replaces_children_and_removes_what_it_lacks(db_url):
+    old = conversation(
+        "c1",
+        T0,
+        messages=[("m1", "hi"), ("m2", "old")],
+        intents=[("m2", "x")],
+        carts=[(0, ["shoe"]), (1, ["hat"])],
+    )
+    new = conversation(
+        "c1", T0 + 10, messages=[("m1", "hi!")], carts=[(0, ["boot"])], status="CLOSE"
+    )
+    write_file(db_url, [old], load_id=1)
+    writer = write_file(db_url, [new], load_id=2)
+    assert (writer.counts.inserted, writer.counts.updated) == (0, 1)
+    assert rows(db_url, "SELECT status FROM conversation") == [("CLOSE",)]
+    # m2 had an intent (a child): DuckDB can only drop it after the children's delete commits.
+    assert rows(db_url, "SELECT message_id, text FROM message") == [("m1", "hi!")]
+    assert rows(db_url, "SELECT count(*) FROM message_intent") == [(0,)]
+    assert rows(db_url, "SELECT sde_id FROM sde_cart_status") == [("c1:unauth:0",)]
+    assert rows(db_url, "SELECT name FROM sde_cart_status_product") == [("boot",)]
+
+
+def test_older_version_changes_nothing_and_equal_version_is_unchanged(db_url):
+    closed = conversation("c1", T0 + 10, messages=[("m1", "bye")], status="CLOSE")
+    open_ = conversation("c1", T0, messages=[("m1", "hi"), ("m0", "x")], status="OPEN")
+    write_file(db_url, [closed], load_id=1)
+    writer = write_file(db_url, [open_], load_id=2)
+    assert (writer.counts.older, writer.counts.updated) == (1, 0)
+    writer = write_file(db_url, [closed], load_id=3)
+    assert writer.counts.unchanged == 1
+    assert rows(db_url, "SELECT status FROM conversation") == [("CLOSE",)]
+    assert rows(db_url, "SELECT message_id, text FROM message") == [("m1", "bye")]
+
+
+def test_same_conversation_twice_in_one_file_keeps_the_newer(db_url):
+    newer = conversation("c1", T0 + 10, messages=[("m1", "new")], status="CLOSE")
+    older = conversation("c1", T0, messages=[("m1", "old")], status="OPEN")
+    write_file(db_url, [newer, older])
+    assert rows(db_url, "SELECT status FROM conversation") == [("CLOSE",)]
+    assert rows(db_url, "SELECT text FROM message") == [("new",)]
+
+
+def test_same_conversation_in_two_chunks_of_one_file(db_url):
+    older = conversation("c1", T0, messages=[("m1", "old"), ("m2", "gone")], intents=[("m2", "i")])
+    newer = conversation("c1", T0 + 10, messages=[("m1", "new")], status="CLOSE")
+    b = backends.connect(db_url)
+    try:
+        b.execute(
+            "INSERT INTO load_file (load_id, path, status, records_seen, records_loaded, "
+            "records_rejected, warnings) VALUES (1, 'test', 'loading', 0, 0, 0, 0)"
+        )
+        writer = FileWriter(b, 1)
+        b.begin()
+        writer.write([older])
+        writer.write([newer])
+        writer.write([older])
+        writer.finish()
+        b.commit()
+        if b.dialect == "duckdb":
+            b.begin()
+            purge_stale(b)
+            b.commit()
+    finally:
+        b.close()
+    assert (writer.counts.inserted, writer.counts.updated, writer.counts.older) == (1, 1, 1)
+    assert rows(db_url, "SELECT message_id, text FROM message") == [("m1", "new")]
+
+
+def web_body(visit: str, source_time: int, fact: str, **session) -> ParsedRecord:
+    return ParsedRecord(
+        kind="web",
+        position="test",
+        tables={
+            "web_session_source": [
+                {"visit_id": visit, "fact_id": f"{visit}-{fact}-src", "source_time": source_time}
+                | session
+            ],
+            "web_page_view": [{"visit_id": visit, "fact_id": f"{visit}-{fact}", "url": fact}],
+        },
+    )
+
+
+def test_web_facts_accumulate_once_and_session_merges_by_file_time(db_url):
+    early = web_body("v1", T0, "a", country="US", city="Boston")
+    late = web_body("v1", T0 + 1000, "b", country="CA", city=None)
+    write_file(db_url, [late], load_id=1)
+    write_file(db_url, [early], load_id=2)
+    write_file(db_url, [early], load_id=3)
+    assert rows(db_url, "SELECT url FROM web_page_view ORDER BY url") == [("a",), ("b",)]
+    # The later file wins where both have a value; a null never erases.
+    assert rows(db_url, "SELECT country, city, source_time FROM web_session") == [
+        ("CA", "Boston", datetime(2023, 11, 14, 22, 13, 21))
+    ]
+
+
+def test_merge_breaks_equal_time_ties_by_value_in_any_order():
+    sources = [(T0, "US"), (T0, "CA")]
+    columns = ["source_time", "country"]
+    as_rows = [(datetime(2023, 11, 14, 22, 13, 20), c) for _, c in sources]
+    assert merge_session_sources("v", columns, as_rows)["country"] == "US"
+    assert merge_session_sources("v", columns, list(reversed(as_rows)))["country"] == "US"
+
+
+def test_rejections_are_counted_not_written_by_the_writer(db_url):
+    writer = write_file(db_url, [Rejected("record 3", "no conversationId", "{}")])
+    assert writer.counts.records_rejected == 1
+    assert rows(db_url, "SELECT count(*) FROM conversation") == [(0,)]

@@ -1,0 +1,211 @@
+"""Raw database connections for bulk loading: DuckDB (Arrow) and PostgreSQL (COPY).
+
+SQLAlchemy is used for the schema, migrations and queries; the load path talks
+to the drivers directly because bulk paths are mandatory: a DuckDB connection
+scans a registered Arrow table in one ``INSERT … SELECT``, and PostgreSQL gets
+the same Arrow table as CSV through ``COPY`` into a temporary staging table.
+Both then run the same set-based SQL against the staged relation.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from warehouse import db
+from warehouse.tables import tables
+
+
+class Backend:
+    """A raw connection with staging of Arrow tables and explicit transactions."""
+
+    dialect: str
+
+    def execute(self, sql: str, params: tuple | list | None = None) -> None:
+        raise NotImplementedError
+
+    def fetchall(self, sql: str, params: tuple | list | None = None) -> list[tuple]:
+        raise NotImplementedError
+
+    def stage(self, name: str, data: pa.Table) -> str:
+        """Make ``data`` selectable under the returned relation name until ``unstage``."""
+        raise NotImplementedError
+
+    def unstage(self, relation: str) -> None:
+        raise NotImplementedError
+
+    def begin(self) -> None:
+        raise NotImplementedError
+
+    def commit(self) -> None:
+        raise NotImplementedError
+
+    def rollback(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def lock_for_load(self) -> None:
+        """Serialise concurrent loads' write transactions (a no-op where one writer is the rule)."""
+
+    def next_load_id(self) -> int:
+        return int(self.fetchall("SELECT nextval('load_file_load_id_seq')")[0][0])
+
+
+class DuckDBBackend(Backend):
+    dialect = "duckdb"
+
+    def __init__(self, path: str) -> None:
+        import duckdb
+
+        self.con = duckdb.connect(path)
+
+    def execute(self, sql, params=None):
+        self.con.execute(sql, params or [])
+
+    def fetchall(self, sql, params=None):
+        return self.con.execute(sql, params or []).fetchall()
+
+    def stage(self, name, data):
+        relation = f"_stage_{name}"
+        self.con.register(relation, data)
+        return relation
+
+    def unstage(self, relation):
+        self.con.unregister(relation)
+
+    def begin(self):
+        self.con.execute("BEGIN TRANSACTION")
+
+    def commit(self):
+        self.con.execute("COMMIT")
+
+    def rollback(self):
+        self.con.execute("ROLLBACK")
+
+    def close(self):
+        self.con.close()
+
+
+class PostgresBackend(Backend):
+    dialect = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.con = psycopg.connect(_libpq_url(url), autocommit=True)
+        self._staged: set[str] = set()
+
+    def _sql(self, sql: str) -> str:
+        # The shared SQL is written with DuckDB's ``?`` placeholders.
+        return sql.replace("?", "%s")
+
+    def execute(self, sql, params=None):
+        self.con.execute(self._sql(sql), params)
+
+    def fetchall(self, sql, params=None):
+        return self.con.execute(self._sql(sql), params).fetchall()
+
+    def stage(self, name, data):
+        relation = f"_stage_{name}"
+        if relation not in self._staged:
+            source = name if name in tables() else None
+            if source:
+                cols = ", ".join(f'"{c}"' for c in data.column_names)
+                self.con.execute(
+                    f'CREATE TEMP TABLE "{relation}" AS SELECT {cols} FROM "{source}" WITH NO DATA'
+                )
+            else:
+                self.con.execute(f'CREATE TEMP TABLE "{relation}" ({_pg_columns(data.schema)})')
+            self._staged.add(relation)
+        else:
+            self.con.execute(f'TRUNCATE "{relation}"')
+        if data.num_rows:
+            payload = _csv_bytes(data)
+            cols = ", ".join(f'"{c}"' for c in data.column_names)
+            with self.con.cursor() as cur:
+                with cur.copy(f'COPY "{relation}" ({cols}) FROM STDIN (FORMAT csv)') as copy:
+                    copy.write(payload)
+        return relation
+
+    def unstage(self, relation):
+        pass  # staging tables are reused (truncated) by the next stage() of the same name
+
+    def begin(self):
+        self.con.execute("BEGIN")
+
+    def commit(self):
+        self.con.execute("COMMIT")
+
+    def rollback(self):
+        self.con.execute("ROLLBACK")
+        # Staging tables created inside the rolled-back transaction are gone with it.
+        self._staged.clear()
+
+    def close(self):
+        self.con.close()
+
+    def lock_for_load(self):
+        # Two loads that write the same conversation at once would race between reading the
+        # stored version and writing: one lock per write transaction makes concurrent loads
+        # equivalent to some sequential order of their files.
+        self.con.execute("SELECT pg_advisory_xact_lock(7450105)")
+
+
+_PG_TYPES = {
+    pa.large_string(): "TEXT",
+    pa.string(): "TEXT",
+    pa.int64(): "BIGINT",
+    pa.int32(): "INTEGER",
+    pa.float64(): "DOUBLE PRECISION",
+    pa.bool_(): "BOOLEAN",
+    pa.date32(): "DATE",
+    pa.timestamp("ms"): "TIMESTAMP",
+}
+
+
+def _pg_columns(schema: pa.Schema) -> str:
+    return ", ".join(f'"{f.name}" {_PG_TYPES[f.type]}' for f in schema)
+
+
+def _csv_bytes(data: pa.Table) -> bytes:
+    """Arrow → CSV for COPY: every non-null value quoted, so that NULL (unquoted empty) and
+    the empty string (``""``) stay distinct; NUL characters, which PostgreSQL text cannot
+    hold, become U+FFFD."""
+    columns = []
+    for column in data.columns:
+        if pa.types.is_large_string(column.type) or pa.types.is_string(column.type):
+            column = pc.replace_substring(column, "\x00", "\ufffd")
+        columns.append(column)
+    data = pa.table(columns, names=data.column_names)
+    out = io.BytesIO()
+    pacsv.write_csv(
+        data,
+        out,
+        write_options=pacsv.WriteOptions(include_header=False, quoting_style="all_valid"),
+    )
+    return out.getvalue()
+
+
+def _libpq_url(url: str) -> str:
+    """A PostgreSQL URL as libpq takes it (without SQLAlchemy's ``+driver``)."""
+    scheme, rest = url.split("://", 1)
+    return f"postgresql://{rest}"
+
+
+def connect(url: str) -> Backend:
+    """A load connection to the warehouse at ``url`` (a DuckDB path or a PostgreSQL URL)."""
+    if db.is_postgres(url):
+        return PostgresBackend(url)
+    return DuckDBBackend(str(db.duckdb_path(url)))
+
+
+def scalar(backend: Backend, sql: str, params: Any = None) -> Any:
+    """The first column of the first row, or None."""
+    rows = backend.fetchall(sql, params)
+    return rows[0][0] if rows else None

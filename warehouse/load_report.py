@@ -1,0 +1,112 @@
+"""How ``lpwh load`` shows its work: a progress bar on a terminal and a summary at the end."""
+
+from __future__ import annotations
+
+import sys
+
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from warehouse.loading import FileResult, LoadSummary
+
+
+class LoadProgress:
+    """A rich progress bar of records written and files done, shown only on a terminal."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.records = 0
+        self.files = 0
+        self._progress: Progress | None = None
+        self._task = None
+
+    def __enter__(self) -> LoadProgress:
+        if self.enabled:
+            self._progress = Progress(
+                TextColumn("[bold]loading[/]"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task("", total=None)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)
+
+    def update(self, result: FileResult | None, records: int) -> None:
+        """Progress callback of ``warehouse.loading.load``."""
+        self.records += records
+        if result is not None:
+            self.files += 1
+        if self._progress is not None:
+            self._progress.update(
+                self._task,
+                completed=self.files,
+                description=f"files, {self.records:,} records",
+            )
+
+
+def print_summary(summary: LoadSummary, output_format: str = "table") -> None:
+    """Print the load summary to stdout: a table, or one JSON document."""
+    if output_format == "json":
+        sys.stdout.write(orjson.dumps(summary.to_dict(), option=orjson.OPT_INDENT_2).decode())
+        sys.stdout.write("\n")
+        return
+    console = Console()
+    files = Table(title=f"Files loaded into {summary.database}")
+    for column in ("file", "kind", "status", "records", "rejected", "warnings"):
+        files.add_column(
+            column, justify="right" if column in ("records", "rejected", "warnings") else "left"
+        )
+    for f in summary.files:
+        files.add_row(
+            f.path,
+            f.data_type if f.kind == "data_access" else (f.kind or ""),
+            f.status,
+            str(f.counts.records_seen),
+            str(len(f.counts.rejections)),
+            str(f.counts.warnings),
+        )
+    console.print(files)
+
+    totals = summary.totals()
+    overview = Table(title="Summary", show_header=False)
+    overview.add_column("what")
+    overview.add_column("count", justify="right")
+    overview.add_row("files", str(totals["files"]))
+    for status, n in totals["files_by_status"].items():
+        overview.add_row(f"  {status}", str(n))
+    overview.add_row("conversations inserted", str(totals["conversations_inserted"]))
+    overview.add_row("conversations updated", str(totals["conversations_updated"]))
+    overview.add_row("conversations unchanged", str(totals["conversations_unchanged"]))
+    overview.add_row("older snapshots ignored", str(totals["conversations_older_ignored"]))
+    overview.add_row("warnings", str(totals["warnings"]))
+    overview.add_row("rejections", str(sum(len(f.counts.rejections) for f in summary.files)))
+    for table, n in totals["rows"].items():
+        overview.add_row(f"rows: {table}", str(n))
+    console.print(overview)
+
+    rejections = [(f.path, r) for f in summary.files for r in f.counts.rejections]
+    if rejections:
+        rejected = Table(title="Rejected (see table load_rejection for the raw text)")
+        rejected.add_column("file")
+        rejected.add_column("where")
+        rejected.add_column("reason")
+        for path, r in rejections[:50]:
+            rejected.add_row(path, r.position or "", r.reason)
+        if len(rejections) > 50:
+            rejected.add_row("…", "", f"{len(rejections) - 50} more")
+        console.print(rejected)
+    samples = [(f.path, w) for f in summary.files for w in f.counts.warning_samples]
+    if samples:
+        console.print("[bold]Warnings[/] (first of each file):")
+        for path, w in samples[:20]:
+            console.print(f"  {path}: {w}", markup=False, highlight=False)
