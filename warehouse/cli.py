@@ -30,9 +30,219 @@ DbOption = Annotated[
 
 # --- migrate command (schema) ---
 
+
+@app.callback()
+def _group() -> None:
+    """lp-warehouse: load LivePerson exports into a typed SQL warehouse and query it."""
+    # A callback keeps ``lpwh`` a command group (``lpwh migrate``) even while it has one command.
+
+
+@app.command("migrate")
+def migrate_command(
+    db: DbOption = None,
+    revision: Annotated[
+        str, typer.Option("--revision", help="Schema revision to upgrade to.")
+    ] = "head",
+    downgrade: Annotated[
+        str | None,
+        typer.Option(
+            "--downgrade",
+            metavar="REVISION",
+            help="Downgrade to REVISION instead ('base' drops every table of the warehouse).",
+        ),
+    ] = None,
+) -> None:
+    """Bring the database to the newest schema (or to --revision), or --downgrade it."""
+    from . import db as dbmod
+    from . import migrate
+
+    if downgrade is not None and revision != "head":
+        typer.echo("lpwh migrate: give either --revision or --downgrade, not both", err=True)
+        raise typer.Exit(2)
+    url = dbmod.resolve_url(db)
+    shown = dbmod.redact(url)
+    try:
+        if downgrade is not None:
+            before, after = migrate.downgrade(url, downgrade)
+        else:
+            before, after = migrate.upgrade(url, revision)
+    except Exception as exc:  # any failure becomes one clear line, no traceback
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"lpwh migrate: {shown}: {message.replace(url, shown)}", err=True)
+        raise typer.Exit(1) from None
+    if before == after:
+        typer.echo(f"{shown}: already at schema revision {after or 'base (empty)'}; nothing to do")
+    else:
+        verb = "Downgraded" if downgrade is not None else "Upgraded"
+        typer.echo(f"{verb} {shown} from {before or 'base (empty)'} to {after or 'base (empty)'}")
+
+
 # --- load command ---
 
+
+@app.command("load")
+def load_command(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories and globs to load.")],
+    db: DbOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Load files even if the same content was loaded before.")
+    ] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", help="Summary format: table or json.")
+    ] = "table",
+) -> None:
+    """Load conversation exports and web-session files (JSON, JSON Lines, .gz) into the warehouse.
+
+    Exits with status 1 when anything was rejected (the summary says what and where).
+    """
+    from . import db as dbmod
+    from .load_report import LoadProgress, print_summary
+    from .loading import load
+
+    if output_format not in ("table", "json"):
+        typer.echo("lpwh load: --format must be table or json", err=True)
+        raise typer.Exit(2)
+    url = dbmod.resolve_url(db)
+    shown = dbmod.redact(url)
+    try:
+        with LoadProgress(enabled=output_format == "table") as progress:
+            summary = load(paths, url, force=force, on_progress=progress.update)
+    except FileNotFoundError as exc:
+        typer.echo(f"lpwh load: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except Exception as exc:  # a database that cannot be opened, a lock held by another process
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"lpwh load: {shown}: {message.replace(url, shown)}", err=True)
+        raise typer.Exit(1) from None
+    print_summary(summary, output_format)
+    if summary.rejected:
+        raise typer.Exit(1)
+
+
 # --- query and sql commands ---
+
+QueryFormatOption = Annotated[
+    str, typer.Option("--format", help="Output format: table, csv or json.", show_default=True)
+]
+
+
+def _check_format(command: str, output_format: str) -> None:
+    from .output import FORMATS
+
+    if output_format not in FORMATS:
+        typer.echo(f"lpwh {command}: --format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            typer.echo(f"lpwh query: --param expects KEY=VALUE, got {pair!r}", err=True)
+            raise typer.Exit(2)
+        params[key.strip()] = value
+    return params
+
+
+@app.command("query")
+def query_command(
+    name: Annotated[
+        str | None, typer.Argument(help="Query to run (lpwh query --list shows them).")
+    ] = None,
+    list_queries: Annotated[
+        bool, typer.Option("--list", help="List the queries and the question each answers.")
+    ] = False,
+    start: Annotated[
+        str | None, typer.Option("--start", help="First day, inclusive (YYYY-MM-DD, UTC).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", help="Day after the last, exclusive (YYYY-MM-DD, UTC).")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", metavar="KEY=VALUE", help="A query parameter; repeatable."),
+    ] = None,
+    output_format: QueryFormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Run a canned business query (see docs/queries.md), or --list them."""
+    from . import db as dbmod
+    from . import queries
+    from .output import render
+
+    _check_format("query", output_format)
+    if list_queries:
+        infos = queries.list_queries()
+        render(["name", "question"], [(q.name, q.question) for q in infos], output_format)
+        return
+    if not name:
+        typer.echo("lpwh query: give a query NAME, or --list to see them", err=True)
+        raise typer.Exit(2)
+    url = dbmod.resolve_url(db)
+    try:
+        result = queries.run_query(
+            url, name, start=start, end=end, params=_parse_params(param or [])
+        )
+    except queries.QueryError as exc:
+        typer.echo(f"lpwh query: {exc}", err=True)
+        raise typer.Exit(1) from None
+    render(result.columns, result.rows, output_format)
+
+
+@app.command("sql")
+def sql_command(
+    sql: Annotated[str, typer.Argument(help="One read-only SQL statement.")],
+    output_format: QueryFormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Run one read-only SQL statement on the warehouse; anything that writes fails."""
+    from . import db as dbmod
+    from . import queries
+    from .output import render
+
+    _check_format("sql", output_format)
+    url = dbmod.resolve_url(db)
+    try:
+        result = queries.run_sql(url, sql)
+    except queries.QueryError as exc:
+        typer.echo(f"lpwh sql: {exc}", err=True)
+        raise typer.Exit(1) from None
+    render(result.columns, result.rows, output_format)
+
+
+# --- publish command ---
+
+
+@app.command("publish")
+def publish_command(
+    target: Annotated[str, typer.Argument(help="DuckDB file to write the read-only copy to.")],
+    db: DbOption = None,
+    storage_version: Annotated[
+        str,
+        typer.Option(
+            "--storage-version",
+            help="DuckDB storage format of the copy: v1.1.0 is readable by DuckDB 1.1.0 and "
+            "later (what BI drivers bundle); latest only by DuckDB 2.0.",
+        ),
+    ] = "v1.1.0",
+) -> None:
+    """Write a read-only copy of the warehouse for BI tools, replacing TARGET atomically.
+
+    Point dashboards at the copy: they never see a half-written file and never block a load.
+    """
+    from . import db as dbmod
+    from .publishing import publish
+
+    url = dbmod.resolve_url(db)
+    shown = dbmod.redact(url)
+    try:
+        result = publish(url, target, storage_version=storage_version)
+    except Exception as exc:  # one clear line, no traceback; the previous copy is untouched
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"lpwh publish: {shown}: {message.replace(url, shown)}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(result.describe())
 
 
 def main() -> None:

@@ -65,25 +65,25 @@ class TableInfo:
 
 
 def _info(table: Table) -> TableInfo:
-    columns = tuple(c.name for c in table.columns)
-    parents = [fk.column.table.name for fk in table.foreign_keys]
+    columns = tuple(str(c.name) for c in table.columns)
+    parents = [str(fk.column.table.name) for fk in table.foreign_keys]
     # Prefer the FK that is part of the key: an SDE child's parent is its event, and an
     # SDE event's (nullable) conversation/visit FKs only say which context it has.
-    key_parents = [fk.column.table.name for fk in table.foreign_keys if fk.parent.primary_key]
+    key_parents = [str(fk.column.table.name) for fk in table.foreign_keys if fk.parent.primary_key]
     return TableInfo(
-        name=table.name,
+        name=str(table.name),
         columns=columns,
-        primary_key=tuple(c.name for c in table.primary_key.columns),
+        primary_key=tuple(str(c.name) for c in table.primary_key.columns),
         schema=pa.schema([pa.field(c.name, arrow_type(c.type)) for c in table.columns]),
         parent=(key_parents or parents or [None])[0],
-        foreign_key_columns=tuple(sorted({fk.parent.name for fk in table.foreign_keys})),
+        foreign_key_columns=tuple(sorted({str(fk.parent.name) for fk in table.foreign_keys})),
     )
 
 
 @cache
 def tables() -> dict[str, TableInfo]:
     """Every warehouse table, in dependency order (parents before children)."""
-    return {t.name: _info(t) for t in metadata.sorted_tables}
+    return {str(t.name): _info(t) for t in metadata.sorted_tables}
 
 
 @cache

@@ -105,7 +105,7 @@ class EngagementColumns:
     engagement_visitor_behaviors: Mapped[str | None] = json_text(
         "List of visitor behaviors (id, revision)"
     )
-    engagement_skill_id: Mapped[int | None] = long(
+    engagement_skill_id: Mapped[int | None] = int32(
         "Engagement skill ID (in case a skill was defined for it)"
     )
     engagement_skill_name: Mapped[str | None] = text(
@@ -134,6 +134,30 @@ class CampaignGoalColumns:
     campaign_id: Mapped[int | None] = long("Campaign id")
     campaign_visitor_profiles: Mapped[str | None] = json_text(
         "Visitor profiles of the campaign (id, revision)"
+    )
+    # Seed 004 documents the Campaign container with the Engagement container's fields;
+    # the examples show only id and visitorProfiles. Every documented variant is accepted.
+    campaign_channel: Mapped[str | None] = text("Campaign channel type")
+    campaign_type: Mapped[str | None] = text("Campaign engagement type")
+    campaign_visitor_behaviors: Mapped[str | None] = json_text("Campaign visitor behaviors")
+    campaign_skill_id: Mapped[int | None] = int32(
+        "Campaign engagement skill ID (in case a skill was defined for it)"
+    )
+    campaign_skill_name: Mapped[str | None] = text(
+        "Campaign engagement skill name (in case a skill was defined for it)"
+    )
+    campaign_survey_skills: Mapped[str | None] = json_text("Campaign survey skills")
+    campaign_is_offsite: Mapped[bool | None] = boolean(
+        "Indication if it is offsite engagement (isOffsiteEngagement)"
+    )
+    campaign_availability_policy: Mapped[str | None] = text(
+        "The engagement state is changed according to this policy"
+    )
+    campaign_interaction_type: Mapped[int | None] = int32(
+        "The engagement target - chat or messaging"
+    )
+    campaign_rendering_type: Mapped[int | None] = int32(
+        "Determines the way the engagement will be showed"
     )
     goal_id: Mapped[int | None] = long("Unique goal identifier")
     goal_type: Mapped[int | None] = int32("Goal type")

@@ -1,0 +1,503 @@
+"""Value casting shared by every parser, driven by the SQL type of the target column.
+
+The contract's value rules live here: epoch-millisecond fields (numbers or strings of
+digits; ``-1``/``"undefined"``/``"null"``/``""`` mean unknown) become ``int`` epoch ms,
+v1 strings and v2 typed values cast to the same documented type, ``{"year","month","day"}``
+becomes a ``datetime.date``, and text is never truncated.
+
+Casters take one source value and return the cast value or ``None`` (unknown); a value
+that cannot be cast raises :class:`CastError`. :class:`RowMapper` applies them to a source
+dict: it is built once per (table, section) and maps each source key to a column (by
+default the key in snake_case), keeping fields without a column, and values that failed
+to cast, in the row's ``extra`` JSON so that nothing is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Double, Integer, Table, Text
+
+Caster = Callable[[Any], Any]
+
+#: Strings that mean "no value" in the text fields of a conversation record.
+NULL_STRINGS = frozenset({"undefined", "null"})
+# Strings that mean "no value" in typed (non-text) fields, whatever the source.
+_TYPED_NULLS = frozenset({"", "undefined", "null"})
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# 9999-12-31T23:59:59.999Z: beyond it no database TIMESTAMP can hold the value.
+MAX_EPOCH_MS = 253_402_300_799_999
+MIN_EPOCH_MS = -62_135_596_800_000  # 0001-01-01T00:00:00Z
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_JSON_SUFFIX = "(JSON text)"
+
+
+class CastError(ValueError):
+    """A source value that cannot be cast to the column's type."""
+
+    def __init__(self, value: Any, kind: str) -> None:
+        super().__init__(f"cannot cast {short_repr(value)} to {kind}")
+        self.value = value
+        self.kind = kind
+
+
+def short_repr(value: Any, limit: int = 80) -> str:
+    """``repr`` of a value, cut short: warnings must stay readable for 60 kB values."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def dumps(value: Any) -> str:
+    """JSON text of a value, as stored in JSON and ``extra`` columns."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        # orjson refuses integers beyond 64 bits (possible when the reader was not orjson).
+        return json.dumps(value, ensure_ascii=False, default=str)
+
+
+# -- timestamps ---------------------------------------------------------------------------------
+
+
+def parse_datetime_text(text: str) -> int:
+    """``"2016-08-29 14:30:24.565+0000"`` or any ISO 8601 date-time → epoch ms (naive = UTC)."""
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        raise CastError(text, "timestamp") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    delta = dt - _EPOCH
+    return delta.days * 86_400_000 + delta.seconds * 1000 + delta.microseconds // 1000
+
+
+def _epoch_from_int(value: int) -> int | None:
+    if value >= 0:
+        if value > MAX_EPOCH_MS:
+            raise CastError(value, "timestamp")
+        return value
+    if value == -1:
+        return None
+    raise CastError(value, "timestamp")
+
+
+def cast_epoch_ms(value: Any) -> int | None:
+    """Epoch-millisecond timestamp: int, float or string of digits (or an ISO date-time)."""
+    t = type(value)
+    if t is int:
+        return _epoch_from_int(value)
+    if t is str:
+        if value.isdigit() and value.isascii():
+            return _epoch_from_int(int(value))
+        if len(value) > 18 and value[4] == "-" and value[10] in " T":
+            # The API's own text form of a time: "2016-08-29 14:30:24.565+0000".
+            try:
+                dt = datetime.fromisoformat(value)
+            except ValueError:
+                raise CastError(value, "timestamp") from None
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=UTC)
+            delta = dt - _EPOCH
+            return delta.days * 86_400_000 + delta.seconds * 1000 + delta.microseconds // 1000
+        s = value.strip()
+        if s in _TYPED_NULLS or s == "-1":
+            return None
+        if s[:1] == "-" and s[1:].isdigit() and s.isascii():
+            return _epoch_from_int(int(s))
+        if "-" in s[1:] or ":" in s:
+            ms = parse_datetime_text(s)
+            if not MIN_EPOCH_MS <= ms <= MAX_EPOCH_MS:
+                raise CastError(value, "timestamp")
+            return ms
+        try:
+            f = float(s)
+        except ValueError:
+            raise CastError(value, "timestamp") from None
+        return _epoch_from_float(f, value)
+    if t is float:
+        return _epoch_from_float(value, value)
+    raise CastError(value, "timestamp")
+
+
+def _epoch_from_float(f: float, original: Any) -> int | None:
+    if not math.isfinite(f):
+        raise CastError(original, "timestamp")
+    return _epoch_from_int(int(f))
+
+
+# -- numbers ------------------------------------------------------------------------------------
+
+
+def _integral(value: Any, kind: str) -> int | None:
+    t = type(value)
+    if t is int:
+        return value
+    if t is str:
+        s = value.strip()
+        if s in _TYPED_NULLS:
+            return None
+        if "_" in s:  # Python's int()/float() accept digit separators; JSON sources do not
+            raise CastError(value, kind)
+        try:
+            return int(s)
+        except ValueError:
+            pass
+        try:
+            f = float(s)
+        except ValueError:
+            raise CastError(value, kind) from None
+        if math.isfinite(f) and f.is_integer():
+            return int(f)
+        raise CastError(value, kind)
+    if t is float:
+        if math.isfinite(value) and value.is_integer():
+            return int(value)
+    raise CastError(value, kind)
+
+
+def cast_int32(value: Any) -> int | None:
+    """A documented ``int``: int, integral float or numeric string (``"34.0"``), 32-bit."""
+    n = _integral(value, "int")
+    if n is not None and not INT32_MIN <= n <= INT32_MAX:
+        raise CastError(value, "int")
+    return n
+
+
+def cast_int64(value: Any) -> int | None:
+    """A documented ``long``: int, integral float or numeric string, 64-bit."""
+    n = _integral(value, "long")
+    if n is not None and not INT64_MIN <= n <= INT64_MAX:
+        raise CastError(value, "long")
+    return n
+
+
+def cast_double(value: Any) -> float | None:
+    """A documented ``double``: number or numeric string; NaN and infinities are refused."""
+    t = type(value)
+    if t is float:
+        if math.isfinite(value):
+            return value
+        raise CastError(value, "double")
+    if t is int:
+        try:
+            return float(value)
+        except OverflowError:
+            raise CastError(value, "double") from None
+    if t is str:
+        s = value.strip()
+        if s in _TYPED_NULLS:
+            return None
+        if "_" in s:
+            raise CastError(value, "double")
+        try:
+            f = float(s)
+        except ValueError:
+            raise CastError(value, "double") from None
+        if math.isfinite(f):
+            return f
+    raise CastError(value, "double")
+
+
+_TRUE = frozenset({"true", "1"})
+_FALSE = frozenset({"false", "0"})
+
+
+def cast_bool(value: Any) -> bool | None:
+    """A boolean: ``true``/``false``, the strings ``"true"``/``"false"`` (any case), 0 or 1."""
+    t = type(value)
+    if t is bool:
+        return value
+    if t is str:
+        s = value.strip().lower()
+        if s in _TRUE:
+            return True
+        if s in _FALSE:
+            return False
+        if s in _TYPED_NULLS:
+            return None
+    elif t is int or t is float:
+        if value == 1:
+            return True
+        if value == 0:
+            return False
+    raise CastError(value, "boolean")
+
+
+# -- text, JSON, dates ---------------------------------------------------------------------------
+
+
+def _text_of_non_str(value: Any) -> str | None:
+    t = type(value)
+    if t is bool:
+        return "true" if value else "false"
+    if t is int:
+        return str(value)
+    if t is float:
+        return repr(value) if math.isfinite(value) else dumps(value)
+    if value is None:
+        return None
+    return dumps(value)
+
+
+def cast_text(value: Any) -> str | None:
+    """Text, kept exactly; numbers become their JSON spelling, objects and arrays JSON text."""
+    if type(value) is str:
+        return value
+    return _text_of_non_str(value)
+
+
+def cast_text_null_strings(value: Any) -> str | None:
+    """Text of a conversation record: like :func:`cast_text`, but ``"undefined"``/``"null"``
+    mean NULL."""
+    if type(value) is str:
+        return None if value in NULL_STRINGS else value
+    return _text_of_non_str(value)
+
+
+def cast_json(value: Any) -> str | None:
+    """JSON text. A string that already holds a JSON object or array (``richContent.content``,
+    ``rawMetadata``) is kept as it is, not re-parsed (this is the hot path); any other string
+    is stored as a JSON string."""
+    if value is None:
+        return None
+    if type(value) is str:
+        head = value.lstrip()[:1]
+        return value if head == "{" or head == "[" else dumps(value)
+    return dumps(value)
+
+
+def cast_ymd_date(value: Any) -> date | None:
+    """``{"year", "month", "day"}`` (int or string parts) or ``"YYYY-MM-DD"`` → a date."""
+    if isinstance(value, dict):
+        parts = value.get("year"), value.get("month"), value.get("day")
+        if all(p is None for p in parts):
+            return None
+        try:
+            y, m, d = (_integral(p, "date") for p in parts)
+            return date(y, m, d)  # type: ignore[arg-type]
+        except (CastError, TypeError, ValueError):
+            raise CastError(value, "date") from None
+    if type(value) is str:
+        s = value.strip()
+        if s in _TYPED_NULLS:
+            return None
+        try:
+            return date.fromisoformat(s)
+        except ValueError:
+            raise CastError(value, "date") from None
+    raise CastError(value, "date")
+
+
+def caster_for(column, *, null_strings: bool = False) -> Caster:
+    """The caster for a column, derived from its SQL type (JSON text columns are ``Text``
+    columns whose comment ends in "(JSON text)", see ``warehouse.models.base.json_text``)."""
+    t = column.type
+    if isinstance(t, DateTime):
+        return cast_epoch_ms
+    if isinstance(t, BigInteger):
+        return cast_int64
+    if isinstance(t, Integer):
+        return cast_int32
+    if isinstance(t, Double):
+        return cast_double
+    if isinstance(t, Boolean):
+        return cast_bool
+    if isinstance(t, Date):
+        return cast_ymd_date
+    if isinstance(t, Text):
+        if (column.comment or "").endswith(_JSON_SUFFIX):
+            return cast_json
+        return cast_text_null_strings if null_strings else cast_text
+    raise TypeError(f"no caster for column {column.name} of type {t!r}")
+
+
+def cast_or_warn(caster: Caster, value: Any, warnings: list[str], context: str, key: str) -> Any:
+    """Cast a single value; on failure add a warning and return None."""
+    try:
+        return caster(value)
+    except CastError as exc:
+        warnings.append(f"{context}: {key}: {exc}")
+        return None
+
+
+# -- mapping a source dict onto a table ----------------------------------------------------------
+
+_SNAKE_1 = re.compile(r"(.)([A-Z][a-z]+)")
+_SNAKE_2 = re.compile(r"([a-z0-9])([A-Z])")
+
+
+def snake_case(name: str) -> str:
+    """``alertedMCS`` → ``alerted_mcs``, ``avatarURL`` → ``avatar_url``."""
+    return _SNAKE_2.sub(r"\1_\2", _SNAKE_1.sub(r"\1_\2", name)).lower()
+
+
+class Fallback(str):
+    """A mapping target used only when no other source key filled the column (for example
+    ``startTime`` text when ``startTimeL`` is missing or unknown)."""
+
+
+#: Mapping target for a key the caller handles itself: the mapper neither maps nor keeps it.
+SKIP = None
+
+# Entry kinds, in the order map_into tests them: plain text (the common case, cast inline),
+# text where "undefined"/"null" mean NULL, any other cast, fallback, extra, skip.
+_TEXT, _TEXT_NULL, _PRIMARY, _FALLBACK, _EXTRA, _SKIP = 0, 1, 2, 3, 4, 5
+_EXTRA_ENTRY = (_EXTRA, None, None)
+_SKIP_ENTRY = (_SKIP, None, None)
+_MAX_CACHED_KEYS = 4096
+
+
+def _primary(column: str, caster: Caster) -> tuple:
+    if caster is cast_text:
+        return (_TEXT, column, caster)
+    if caster is cast_text_null_strings:
+        return (_TEXT_NULL, column, caster)
+    return (_PRIMARY, column, caster)
+
+
+class RowMapper:
+    """Maps the fields of one source section onto the columns of one table.
+
+    Built once per (table, section): ``mapping`` gives explicit targets
+    ``{source key: column | Fallback(column) | SKIP}``; any other key goes, when
+    ``defaults`` is on, to the column named ``prefix + snake_case(key)`` (a ``…L`` key
+    feeds the timestamp column without the ``L``, and a key naming a timestamp column
+    directly is its fallback). Keys without a column, and values that fail to cast,
+    land in ``extra``.
+    """
+
+    __slots__ = ("table", "has_extra", "_entries", "_columns", "_prefix", "_defaults", "_null")
+
+    def __init__(
+        self,
+        model: Any,
+        mapping: Mapping[str, str | None] | None = None,
+        *,
+        prefix: str = "",
+        null_strings: bool = False,
+        exclude: Iterable[str] = (),
+        defaults: bool = True,
+    ) -> None:
+        table: Table = getattr(model, "__table__", model)
+        self.table = table.name
+        self.has_extra = "extra" in table.columns
+        excluded = {"extra", "load_id", "record_version", "record_hash", *exclude}
+        self._columns = {
+            c.name: (caster_for(c, null_strings=null_strings), isinstance(c.type, DateTime))
+            for c in table.columns
+            if c.name not in excluded
+        }
+        self._prefix = prefix
+        self._defaults = defaults
+        self._null = null_strings
+        self._entries: dict[str, tuple] = {}
+        for key, target in (mapping or {}).items():
+            if target is SKIP:
+                self._entries[key] = _SKIP_ENTRY
+                continue
+            column = table.columns.get(str(target))
+            if column is None:
+                raise KeyError(f"{table.name} has no column {target!r} (mapping of {key!r})")
+            caster = caster_for(column, null_strings=null_strings)
+            if isinstance(target, Fallback):
+                self._entries[key] = (_FALLBACK, str(target), caster)
+            else:
+                self._entries[key] = _primary(str(target), caster)
+
+    def _resolve(self, key: str) -> tuple:
+        entry = _EXTRA_ENTRY
+        if self._defaults:
+            name = self._prefix + snake_case(key)
+            col = self._columns.get(name)
+            if col is not None:
+                entry = (_FALLBACK, name, col[0]) if col[1] else _primary(name, col[0])
+            elif name.endswith("_l"):
+                col = self._columns.get(name[:-2])
+                if col is not None and col[1]:
+                    entry = _primary(name[:-2], col[0])
+        if len(self._entries) < _MAX_CACHED_KEYS:
+            self._entries[key] = entry
+        return entry
+
+    def map_into(
+        self,
+        src: Mapping[str, Any],
+        row: dict[str, Any],
+        extra: dict[str, Any],
+        warnings: list[str],
+        context: str,
+    ) -> None:
+        """Cast the fields of ``src`` into ``row``; unmapped and uncastable ones into ``extra``."""
+        entries = self._entries
+        pending = None
+        for key, value in src.items():
+            entry = entries.get(key)
+            if entry is None:
+                entry = self._resolve(key)
+            kind = entry[0]
+            if kind <= _PRIMARY:
+                if value is None:
+                    continue
+                if type(value) is str and kind != _PRIMARY:
+                    if kind == _TEXT or value not in NULL_STRINGS:
+                        row[entry[1]] = value
+                    continue
+                try:
+                    out = entry[2](value)
+                except CastError as exc:
+                    warnings.append(f"{context}: {key}: {exc}")
+                    extra[key] = value
+                    continue
+                if out is not None:
+                    row[entry[1]] = out
+            elif kind == _EXTRA:
+                extra[key] = value
+            elif kind == _FALLBACK:
+                if value is not None:
+                    if pending is None:
+                        pending = []
+                    pending.append((key, value, entry))
+        if pending:
+            for key, value, (_, col, caster) in pending:
+                try:
+                    out = caster(value)
+                except CastError as exc:
+                    warnings.append(f"{context}: {key}: {exc}")
+                    extra[key] = value
+                    continue
+                if out is None:
+                    continue
+                current = row.get(col)
+                if current is None:
+                    row[col] = out
+                elif current != out:
+                    # e.g. a "time" text that disagrees with "timeL": keep it, not lost
+                    extra[key] = value
+
+    def finish(self, row: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+        """Store ``extra`` (if any, and if the table has the column) as JSON text in the row."""
+        if extra and self.has_extra:
+            row["extra"] = dumps(extra)
+        return row
+
+    def map(
+        self,
+        src: Mapping[str, Any],
+        warnings: list[str],
+        context: str,
+        base: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A new row: ``base`` (key columns) plus the cast fields of ``src`` and its ``extra``."""
+        row = dict(base) if base else {}
+        extra: dict[str, Any] = {}
+        self.map_into(src, row, extra, warnings, context)
+        return self.finish(row, extra)

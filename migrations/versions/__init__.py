@@ -1,0 +1,1 @@
+"""Alembic revisions of the warehouse schema, one module per revision."""

@@ -1,0 +1,357 @@
+"""Loading files end to end: the contract's upsert rules and bad-input rules, on both databases.
+
+Each test writes small files (from the seed examples and real samples, or made
+in the test), loads them with ``warehouse.load`` or the ``lpwh`` command, and
+checks the warehouse and the bookkeeping tables.
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+import sqlalchemy as sa
+from seeds import real_sample, seed_example
+from typer.testing import CliRunner
+
+import warehouse
+from warehouse import db
+from warehouse.cli import app
+from warehouse.tables import tables
+
+CID = "e5c58e49-e4a5-40a8-8a18-d6580d1d5630"  # the conversation of the seed examples
+
+
+def query(url: str, sql: str, **params) -> list[tuple]:
+    engine = db.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def dump(url: str) -> dict[str, list[tuple]]:
+    """Every data table's rows, sorted, without load lineage: what 'the same warehouse' means."""
+    out = {}
+    for name, info in tables().items():
+        if name in ("load_file", "load_rejection"):
+            continue
+        cols = [c for c in info.columns if c != "load_id"]
+        rows = query(url, f"SELECT {', '.join(cols)} FROM {name}")
+        out[name] = sorted(rows, key=repr)
+    return out
+
+
+def seed_page() -> dict:
+    """The seed 000 response page, parsed."""
+    return json.loads(seed_example(0))
+
+
+def record_of(page: dict) -> dict:
+    return page["conversationHistoryRecords"][0]
+
+
+def write_json(path: Path, value) -> Path:
+    path.write_bytes(orjson.dumps(value))
+    return path
+
+
+def snapshot(record: dict, *, status: str, shift_ms: int, extra_message: bool = False) -> dict:
+    """The seed record as a snapshot taken ``shift_ms`` later (every timestamp moved)."""
+    rec = copy.deepcopy(record)
+    rec["info"]["status"] = status
+    rec["info"]["startTimeL"] += 0  # the conversation started when it started
+    rec["summary"]["lastUpdatedTime"] = 1_600_000_000_000 + shift_ms
+    if extra_message:
+        extra = copy.deepcopy(rec["messageRecords"][0])
+        extra["messageId"] = "ms::conv:extra::msg:99"
+        extra["timeL"] = 1_600_000_000_000 + shift_ms
+        rec["messageRecords"].append(extra)
+    return rec
+
+
+# -- loading the examples --------------------------------------------------------------------
+
+
+def test_seed_example_loads_every_section(db_url, tmp_path):
+    summary = warehouse.load([write_json(tmp_path / "page.json", seed_page())], db_url)
+    assert not summary.rejected
+    assert summary.totals()["conversations_inserted"] == 1
+    assert query(db_url, "SELECT conversation_id, status, csat_rate FROM conversation") == [
+        (CID, "OPEN", 5)
+    ]
+    counts = {
+        name: query(db_url, f"SELECT count(*) FROM {name}")[0][0]
+        for name in (
+            "participant",
+            "message",
+            "message_status",
+            "message_score",
+            "transfer",
+            "interaction",
+            "survey_answer",
+            "cobrowse_session",
+            "message_intent",
+            "sde_customer_info",
+            "sde_personal_info",
+            "sde_cart_status",
+            "sde_cart_status_product",
+            "sde_purchase",
+            "sde_search_content_keyword",
+            "sde_lead",
+        )
+    }
+    assert counts == {
+        "participant": 2,
+        "message": 4,
+        "message_status": 3,
+        "message_score": 2,
+        "transfer": 2,
+        "interaction": 1,
+        "survey_answer": 1,
+        "cobrowse_session": 2,
+        "message_intent": 1,
+        "sde_customer_info": 2,
+        "sde_personal_info": 2,
+        "sde_cart_status": 1,
+        "sde_cart_status_product": 1,
+        "sde_purchase": 1,
+        "sde_search_content_keyword": 1,
+        "sde_lead": 1,
+    }
+    assert query(
+        db_url, "SELECT status, records_seen, records_loaded, records_rejected FROM load_file"
+    ) == [("loaded", 1, 1, 0)]
+
+
+def test_real_samples_load(db_url):
+    summary = warehouse.load(
+        [
+            real_sample("messaging-interactions-conversations.response.json"),
+            real_sample("consumer-history-conversations-metadata.response.json"),
+            real_sample("data-access-web-session.file.json"),
+        ],
+        db_url,
+    )
+    assert not summary.rejected, summary.to_dict()
+    # Both conversation samples have the same id; the newer record (the messaging one, whose
+    # latest timestamp is later) is the one kept.
+    assert query(db_url, "SELECT conversation_id, monitoring_country FROM conversation") == [
+        (CID, "United States")
+    ]
+    assert query(db_url, "SELECT count(*) FROM dialog") == [(1,)]
+    assert query(db_url, "SELECT count(*) FROM agent_survey") == [(5,)]
+    assert query(db_url, "SELECT count(*) FROM web_page_view") == [(3,)]
+    assert query(db_url, "SELECT visit_id FROM web_session") == [
+        ("AjvT6hLKTEi3AXgGnYu_mQ.606c99c686cbe0d422d558a5005b3ec2275dc20a",)
+    ]
+
+
+# -- upsert rules ----------------------------------------------------------------------------
+
+
+def test_same_file_twice_is_skipped_and_force_changes_nothing(db_url, tmp_path):
+    path = write_json(tmp_path / "page.json", seed_page())
+    warehouse.load([path], db_url)
+    before = dump(db_url)
+    again = warehouse.load([path], db_url)
+    assert [f.status for f in again.files] == ["skipped"]
+    forced = warehouse.load([path], db_url, force=True)
+    assert forced.totals()["conversations_unchanged"] == 1
+    assert dump(db_url) == before
+    assert query(db_url, "SELECT count(*) FROM load_file WHERE status = 'loaded'") == [(2,)]
+
+
+def test_files_in_any_order_give_the_same_warehouse(db_url, tmp_path):
+    record = record_of(seed_page())
+    open_ = write_json(tmp_path / "a.json", snapshot(record, status="OPEN", shift_ms=0))
+    closed = write_json(
+        tmp_path / "b.json", snapshot(record, status="CLOSE", shift_ms=60_000, extra_message=True)
+    )
+    warehouse.load([open_, closed], db_url)
+    forward = dump(db_url)
+    # The reverse order goes into a new DuckDB file, which the load migrates by itself: on
+    # PostgreSQL this also shows that both databases hold identical rows.
+    other = str(tmp_path / "reverse.duckdb")
+    warehouse.load([closed, open_], other)
+    assert dump(other) == forward
+    assert query(db_url, "SELECT status FROM conversation") == [("CLOSE",)]
+    assert query(db_url, "SELECT count(*) FROM message") == [(5,)]
+
+
+def test_open_snapshot_after_closed_changes_nothing(db_url, tmp_path):
+    record = record_of(seed_page())
+    closed = write_json(
+        tmp_path / "closed.json",
+        snapshot(record, status="CLOSE", shift_ms=60_000, extra_message=True),
+    )
+    open_ = write_json(tmp_path / "open.json", snapshot(record, status="OPEN", shift_ms=0))
+    warehouse.load([closed], db_url)
+    before = dump(db_url)
+    summary = warehouse.load([open_], db_url)
+    assert summary.totals()["conversations_older_ignored"] == 1
+    assert dump(db_url) == before
+
+
+def test_same_conversation_twice_in_one_file_newest_wins(db_url, tmp_path):
+    record = record_of(seed_page())
+    lines = [
+        snapshot(record, status="CLOSE", shift_ms=60_000, extra_message=True),
+        snapshot(record, status="OPEN", shift_ms=0),
+    ]
+    path = tmp_path / "both.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(x) for x in lines) + b"\n")
+    warehouse.load([path], db_url)
+    assert query(db_url, "SELECT status FROM conversation") == [("CLOSE",)]
+    assert query(db_url, "SELECT count(*) FROM message") == [(5,)]
+
+
+# -- bad input -------------------------------------------------------------------------------
+
+
+def rejection_of(url: str, path: Path) -> tuple:
+    return query(
+        url,
+        "SELECT f.status, r.position, r.reason FROM load_file f "
+        "JOIN load_rejection r ON r.load_id = f.load_id WHERE f.path = :p",
+        p=str(path),
+    )[0]
+
+
+@pytest.mark.parametrize(
+    "name, content, where",
+    [
+        ("garbage.json", b"\x00\x01\x02 not json at all \xff", "byte"),
+        ("empty.json", b"", None),
+        ("truncated.json.gz", gzip.compress(b'{"conversationHistoryRecords": []}' * 50)[:40], None),
+        ("cut.json", b'{"conversationHistoryRecords": [{"info": {"conversationId": "x"', None),
+    ],
+)
+def test_unreadable_file_is_rejected_whole_and_others_still_load(
+    db_url, tmp_path, name, content, where
+):
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    good = write_json(tmp_path / "good.json", seed_page())
+    summary = warehouse.load([bad, good], db_url)
+    assert summary.rejected
+    assert [f.status for f in summary.files] == ["rejected", "loaded"]
+    status, position, reason = rejection_of(db_url, bad)
+    assert status == "rejected"
+    assert str(bad) in reason
+    if where:
+        assert where in (position or "") + reason
+    assert query(db_url, "SELECT count(*) FROM conversation") == [(1,)]
+
+
+def test_json_syntax_error_of_seed_001_names_the_place_and_writes_nothing(db_url, tmp_path):
+    broken = tmp_path / "seed001.json"
+    broken.write_text(seed_example(1, repaired=False))
+    summary = warehouse.load([broken], db_url)
+    assert [f.status for f in summary.files] == ["rejected"]
+    _, position, reason = rejection_of(db_url, broken)
+    assert str(broken) in reason
+    assert any(word in (position or "") + reason for word in ("line", "byte"))
+    assert query(db_url, "SELECT count(*) FROM conversation") == [(0,)]
+    assert query(db_url, "SELECT count(*) FROM sde_lead") == [(0,)]
+
+
+def test_record_without_conversation_id_is_rejected_and_the_rest_loads(db_url, tmp_path):
+    page = seed_page()
+    nameless = copy.deepcopy(record_of(page))
+    del nameless["info"]["conversationId"]
+    page["conversationHistoryRecords"].insert(0, nameless)
+    path = write_json(tmp_path / "page.json", page)
+    summary = warehouse.load([path], db_url)
+    assert summary.rejected
+    assert query(db_url, "SELECT count(*) FROM conversation") == [(1,)]
+    raw = query(db_url, "SELECT raw FROM load_rejection")
+    assert len(raw) == 1 and orjson.loads(raw[0][0])["info"]["brandId"] == "qa26409991"
+
+
+def test_unknown_sde_type_rejects_that_event_alone(db_url, tmp_path):
+    page = seed_page()
+    event = {"sdeType": "TELEPATHY", "telepathy": {"thought": "buy"}, "serverTimeStamp": "1"}
+    record_of(page)["unAuthSdes"]["events"].append(event)
+    path = write_json(tmp_path / "page.json", page)
+    summary = warehouse.load([path], db_url)
+    assert summary.rejected
+    assert query(db_url, "SELECT count(*) FROM conversation") == [(1,)]
+    assert query(db_url, "SELECT count(*) FROM sde_lead") == [(1,)]
+    raw = query(db_url, "SELECT raw FROM load_rejection")
+    assert orjson.loads(raw[0][0]) == event
+
+
+def test_uncastable_number_and_impossible_date_become_null_with_warnings(db_url, tmp_path):
+    page = seed_page()
+    events = record_of(page)["unAuthSdes"]["events"]
+    info = next(e for e in events if e["sdeType"] == "CUSTOMER_INFO")["customerInfo"]
+    info["customerInfo"]["balance"] = "lots"
+    info["customerInfo"]["lastPaymentDate"] = {"year": "2014", "month": "2", "day": "30"}
+    path = write_json(tmp_path / "page.json", page)
+    summary = warehouse.load([path], db_url)
+    assert not summary.rejected
+    assert summary.totals()["warnings"] >= 2
+    balance, last_payment, raw = query(
+        db_url,
+        "SELECT balance, last_payment_date, raw FROM sde_customer_info WHERE customer_type = 'vip'",
+    )[0]
+    assert (balance, last_payment) == (None, None)
+    assert orjson.loads(raw)["customerInfo"]["customerInfo"]["balance"] == "lots"
+    assert query(db_url, "SELECT warnings FROM load_file")[0][0] >= 2
+
+
+def test_a_60000_character_value_round_trips_exactly(db_url, tmp_path):
+    page = seed_page()
+    long_text = "ä€" * 20_000 + "x" * 20_000  # 60,000 characters, multi-byte ones included
+    record_of(page)["messageRecords"][0]["messageData"]["msg"]["text"] = long_text
+    events = record_of(page)["unAuthSdes"]["events"]
+    lead = next(e for e in events if e["sdeType"] == "LEAD")
+    lead["lead"]["lead"]["topic"] = long_text
+    warehouse.load([write_json(tmp_path / "page.json", page)], db_url)
+    assert query(db_url, "SELECT topic FROM sde_lead") == [(long_text,)]
+    texts = [t for (t,) in query(db_url, "SELECT text FROM message")]
+    assert long_text in texts
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def test_cli_load_exits_non_zero_on_rejection_and_prints_json_summary(db_url, tmp_path):
+    good = write_json(tmp_path / "good.json", seed_page())
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope")
+    runner = CliRunner()
+    result = runner.invoke(app, ["load", str(good), "--db", db_url, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["totals"]["conversations_inserted"] == 1
+    assert summary["ok"] is True
+    result = runner.invoke(app, ["load", str(bad), "--db", db_url, "--format", "json"])
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)
+    assert summary["files"][0]["status"] == "rejected"
+    assert str(bad) in summary["files"][0]["error"]
+    result = runner.invoke(
+        app, ["load", str(bad), str(good), "--db", db_url, "--force"], env={"COLUMNS": "250"}
+    )
+    assert result.exit_code == 1
+    assert "rejected" in result.stdout and "bad.json" in result.stdout
+
+
+def test_directory_and_glob_and_gzip_by_content(db_url, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    page = seed_page()
+    # gzip content under a plain .json name: detected by magic bytes, not by name
+    (folder / "page.json").write_bytes(gzip.compress(orjson.dumps(page)))
+    summary = warehouse.load([str(folder)], db_url)
+    assert [f.status for f in summary.files] == ["loaded"]
+    assert query(db_url, "SELECT count(*) FROM conversation") == [(1,)]
+    summary = warehouse.load([str(folder / "*.json")], db_url)
+    assert [f.status for f in summary.files] == ["skipped"]

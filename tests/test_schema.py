@@ -1,0 +1,522 @@
+"""The schema: the migration builds exactly the models, on DuckDB and PostgreSQL.
+
+Also: ``lpwh migrate`` and its downgrade, database resolution (``--db``,
+``$LPWH_DATABASE_URL``, ``./warehouse.duckdb``) and password redaction.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
+
+from warehouse import db, migrate
+from warehouse.cli import app
+from warehouse.models import metadata
+
+SEQUENCES = {"load_file_load_id_seq"}
+VERSION_TABLE = "alembic_version"
+# Columns that link a row to a conversation, a visit or an SDE event.
+LINK_COLUMNS = ("conversation_id", "visit_id", "sde_id")
+
+
+@dataclass
+class TableInfo:
+    """What a database's catalog (or the models) say about one table."""
+
+    comment: str | None = None
+    columns: dict[str, tuple[str, bool, str | None]] = field(default_factory=dict)
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: set[tuple[tuple[str, ...], str, tuple[str, ...]]] = field(default_factory=set)
+    indexes: set[tuple[str, tuple[str, ...], bool]] = field(default_factory=set)
+
+
+def duckdb_type_of(column: sa.Column) -> str:
+    """The DuckDB type name a model column must have."""
+    t = column.type
+    # Order matters: BigInteger is an Integer, Double a Float.
+    if isinstance(t, sa.BigInteger):
+        return "BIGINT"
+    if isinstance(t, sa.Integer):
+        return "INTEGER"
+    if isinstance(t, sa.Double):
+        return "DOUBLE"
+    if isinstance(t, sa.Boolean):
+        return "BOOLEAN"
+    if isinstance(t, sa.DateTime):
+        return "TIMESTAMP WITH TIME ZONE" if t.timezone else "TIMESTAMP"
+    if isinstance(t, sa.Date):
+        return "DATE"
+    if isinstance(t, sa.String):
+        return "VARCHAR" if t.length is None else f"VARCHAR({t.length})"
+    raise AssertionError(f"{column.table.name}.{column.name}: unexpected type {t!r}")
+
+
+def _on_duckdb(index: sa.Index) -> bool:
+    """Whether the models create ``index`` on DuckDB (``Index(...).ddl_if(dialect=...)``)."""
+    ddl_if = index._ddl_if
+    if ddl_if is None or ddl_if.dialect is None:
+        return True
+    dialects = (ddl_if.dialect,) if isinstance(ddl_if.dialect, str) else ddl_if.dialect
+    return "duckdb" in dialects
+
+
+def model_catalog() -> dict[str, TableInfo]:
+    """The schema the models describe, in DuckDB's terms."""
+    tables = {}
+    for table in metadata.sorted_tables:
+        info = TableInfo(comment=table.comment)
+        info.columns = {
+            c.name: (duckdb_type_of(c), bool(c.nullable), c.comment) for c in table.columns
+        }
+        info.primary_key = tuple(c.name for c in table.primary_key.columns)
+        for fk in table.foreign_key_constraints:
+            info.foreign_keys.add(
+                (
+                    tuple(fk.column_keys),
+                    fk.referred_table.name,
+                    tuple(e.column.name for e in fk.elements),
+                )
+            )
+        for index in table.indexes:
+            if _on_duckdb(index):
+                info.indexes.add((index.name, tuple(c.name for c in index.columns), index.unique))
+        tables[table.name] = info
+    return tables
+
+
+def _index_columns(sql: str) -> tuple[str, ...]:
+    inside = re.search(r"\((.*)\)", sql).group(1)
+    return tuple(part.strip().strip('"') for part in inside.split(","))
+
+
+def duckdb_catalog(path: str) -> dict[str, TableInfo]:
+    """The schema of a DuckDB file, from its catalog functions (SQLAlchemy cannot reflect it)."""
+    con = duckdb.connect(path, read_only=True)
+    try:
+        tables = {
+            name: TableInfo(comment=comment)
+            for name, comment in con.execute(
+                "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main'"
+            ).fetchall()
+        }
+        for table, column, data_type, nullable, comment in con.execute(
+            "SELECT table_name, column_name, data_type, is_nullable, comment "
+            "FROM duckdb_columns() WHERE schema_name = 'main' AND NOT internal"
+        ).fetchall():
+            tables[table].columns[column] = (data_type, nullable, comment)
+        for table, kind, columns, ref_table, ref_columns in con.execute(
+            "SELECT table_name, constraint_type, constraint_column_names, referenced_table, "
+            "referenced_column_names FROM duckdb_constraints() WHERE schema_name = 'main' "
+            "AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')"
+        ).fetchall():
+            if kind == "PRIMARY KEY":
+                tables[table].primary_key = tuple(columns)
+            else:
+                tables[table].foreign_keys.add((tuple(columns), ref_table, tuple(ref_columns)))
+        for name, table, unique, sql in con.execute(
+            "SELECT index_name, table_name, is_unique, sql FROM duckdb_indexes() "
+            "WHERE schema_name = 'main'"
+        ).fetchall():
+            tables[table].indexes.add((name, _index_columns(sql), unique))
+        sequences = {
+            row[0]
+            for row in con.execute(
+                "SELECT sequence_name FROM duckdb_sequences() WHERE schema_name = 'main'"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    tables["__sequences__"] = TableInfo(columns={s: ("", False, None) for s in sequences})
+    return tables
+
+
+def pg_catalog(url: str) -> dict[str, TableInfo]:
+    """The schema of a PostgreSQL database (reflection works there)."""
+    engine = db.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            insp = sa.inspect(conn)
+            tables = {}
+            for name in insp.get_table_names():
+                info = TableInfo(comment=insp.get_table_comment(name)["text"])
+                for c in insp.get_columns(name):
+                    info.columns[c["name"]] = (str(c["type"]), c["nullable"], c.get("comment"))
+                info.primary_key = tuple(insp.get_pk_constraint(name)["constrained_columns"])
+                for fk in insp.get_foreign_keys(name):
+                    info.foreign_keys.add(
+                        (
+                            tuple(fk["constrained_columns"]),
+                            fk["referred_table"],
+                            tuple(fk["referred_columns"]),
+                        )
+                    )
+                for ix in insp.get_indexes(name):
+                    info.indexes.add((ix["name"], tuple(ix["column_names"]), ix["unique"]))
+                tables[name] = info
+            sequences = set(insp.get_sequence_names())
+    finally:
+        engine.dispose()
+    tables["__sequences__"] = TableInfo(columns={s: ("", False, None) for s in sequences})
+    return tables
+
+
+def catalog(url: str) -> tuple[dict[str, TableInfo], set[str]]:
+    """The tables (without Alembic's own) and the sequences of a database."""
+    tables = pg_catalog(url) if db.is_postgres(url) else duckdb_catalog(url)
+    sequences = set(tables.pop("__sequences__").columns)
+    tables.pop(VERSION_TABLE, None)
+    return tables, sequences
+
+
+# --- the migration builds exactly the models -------------------------------------------------
+
+
+def test_models_have_37_tables_and_no_bounded_text():
+    assert len(metadata.tables) == 37
+    bounded = [
+        f"{t.name}.{c.name}"
+        for t in metadata.tables.values()
+        for c in t.columns
+        if getattr(c.type, "length", None) is not None
+    ]
+    assert bounded == []
+
+
+def test_postgres_migration_matches_models(empty_postgres_url):
+    migrate.upgrade(empty_postgres_url)
+    engine = db.create_engine(empty_postgres_url)
+    try:
+        with engine.connect() as conn:
+            # Alembic compares table and column comments whenever the dialect supports them
+            # (PostgreSQL does); types and server defaults are compared as asked here.
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "compare_server_default": True}
+            )
+            diff = compare_metadata(context, metadata)
+            sequences = set(sa.inspect(conn).get_sequence_names())
+    finally:
+        engine.dispose()
+    assert diff == []
+    assert sequences == SEQUENCES
+
+
+def test_duckdb_migration_matches_models(empty_duckdb_url):
+    migrate.upgrade(empty_duckdb_url)
+    tables, sequences = catalog(empty_duckdb_url)
+    expected = model_catalog()
+    assert sorted(tables) == sorted(expected)
+    for name, want in expected.items():
+        got = tables[name]
+        assert got.comment == want.comment, name
+        assert got.columns == want.columns, name
+        assert got.primary_key == want.primary_key, name
+        assert got.foreign_keys == want.foreign_keys, name
+        assert got.indexes == want.indexes, name
+    assert sequences == SEQUENCES
+
+
+def test_duckdb_types_are_the_contracts():
+    # A spot check that the mapping above is the contract's, on columns whose type it fixes.
+    expected = model_catalog()
+    assert expected["sde_customer_info"].columns["balance"][0] == "DOUBLE"
+    assert expected["sde_customer_info"].columns["company_size"][0] == "INTEGER"
+    assert expected["sde_customer_info"].columns["last_payment_date"][0] == "DATE"
+    assert expected["sde_visitor_error"].columns["level"][0] == "BIGINT"
+    assert expected["sde_visitor_error"].columns["resolved"][0] == "BOOLEAN"
+    assert expected["conversation"].columns["start_time"][0] == "TIMESTAMP"
+    assert expected["sde_lead"].columns["raw"][0] == "VARCHAR"
+
+
+def test_no_text_column_has_a_length_on_postgres(postgres_url):
+    engine = db.create_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            bounded = conn.execute(
+                sa.text(
+                    "SELECT table_name || '.' || column_name FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND character_maximum_length IS NOT NULL"
+                )
+            ).all()
+            text_columns = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND data_type = 'text'"
+                )
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert bounded == []  # Alembic's version table included
+    assert text_columns > 300
+
+
+def test_every_table_has_a_primary_key_and_its_links_are_foreign_keys(db_url):
+    tables, _ = catalog(db_url)
+    assert len(tables) == 37
+    for name, info in tables.items():
+        assert info.primary_key, f"{name} has no primary key"
+        fk_columns = {col for cols, _, _ in info.foreign_keys for col in cols}
+        for column in LINK_COLUMNS:
+            owns_it = info.primary_key == (column,)
+            if column in info.columns and not owns_it:
+                assert column in fk_columns, f"{name}.{column} is not a foreign key"
+        if len(info.primary_key) > 1:
+            # A composite key is a child's: part of it must point at the parent.
+            assert any(set(cols) <= set(info.primary_key) for cols, _, _ in info.foreign_keys), (
+                f"child table {name} has no foreign key to its parent"
+            )
+    assert ("load_id",) in {cols for cols, _, _ in tables["load_rejection"].foreign_keys}
+    assert (("conversation_id", "message_id"), "message", ("conversation_id", "message_id")) in (
+        tables["message_intent"].foreign_keys
+    )
+
+
+def test_fixture_database_is_migrated_and_empty(db_url):
+    assert migrate.current_revision(db_url) == migrate.head_revision() == "0001"
+    engine = db.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            counts = {
+                name: conn.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar()
+                for name in metadata.tables
+            }
+    finally:
+        engine.dispose()
+    assert set(counts.values()) == {0}
+
+
+def test_load_id_sequence_gives_increasing_ids(db_url):
+    engine = db.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            ids = [
+                conn.execute(sa.text("SELECT nextval('load_file_load_id_seq')")).scalar()
+                for _ in range(3)
+            ]
+        with engine.connect() as conn:
+            # load_id has no server default: the loader must take it from the sequence.
+            with pytest.raises(sa.exc.DBAPIError):
+                conn.execute(sa.text("INSERT INTO load_file (path, status) VALUES ('x', 'y')"))
+            conn.rollback()
+    finally:
+        engine.dispose()
+    assert ids == [1, 2, 3]
+
+
+# --- upgrade and downgrade -------------------------------------------------------------------
+
+
+def test_downgrade_to_base_leaves_nothing(empty_db_url):
+    assert migrate.current_revision(empty_db_url) is None
+    assert migrate.upgrade(empty_db_url) == (None, "0001")
+    tables, sequences = catalog(empty_db_url)
+    assert len(tables) == 37 and sequences == SEQUENCES
+    assert migrate.downgrade(empty_db_url) == ("0001", None)
+    tables, sequences = catalog(empty_db_url)
+    assert tables == {} and sequences == set()
+    assert migrate.current_revision(empty_db_url) is None
+    # Alembic's own table goes too: nothing at all is left.
+    if db.is_postgres(empty_db_url):
+        engine = db.create_engine(empty_db_url)
+        try:
+            with engine.connect() as conn:
+                left = conn.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+                    )
+                ).scalar()
+        finally:
+            engine.dispose()
+        assert left == 0
+    else:
+        con = duckdb.connect(empty_db_url, read_only=True)
+        try:
+            left = con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()[0]
+        finally:
+            con.close()
+        assert left == 0
+
+
+def test_upgrade_twice_changes_nothing(db_url):
+    assert migrate.upgrade(db_url) == ("0001", "0001")
+    tables, _ = catalog(db_url)
+    assert len(tables) == 37
+
+
+def test_duckdb_file_is_released_after_migrate(empty_duckdb_url):
+    migrate.upgrade(empty_duckdb_url)
+    # A second process could not open the file for writing if we still held it.
+    code = "import duckdb, sys; duckdb.connect(sys.argv[1]).execute('CHECKPOINT').close()"
+    subprocess.run([sys.executable, "-c", code, empty_duckdb_url], check=True, timeout=60)
+
+
+# --- lpwh migrate ----------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def test_cli_migrate_and_downgrade(empty_db_url):
+    result = runner.invoke(app, ["migrate", "--db", empty_db_url])
+    assert result.exit_code == 0, result.output
+    assert f"Upgraded {empty_db_url} from base (empty) to 0001" in result.output
+    assert len(catalog(empty_db_url)[0]) == 37
+
+    result = runner.invoke(app, ["migrate", "--db", empty_db_url])
+    assert result.exit_code == 0, result.output
+    assert "already at schema revision 0001" in result.output
+
+    result = runner.invoke(app, ["migrate", "--db", empty_db_url, "--downgrade", "base"])
+    assert result.exit_code == 0, result.output
+    assert f"Downgraded {empty_db_url} from 0001 to base (empty)" in result.output
+    assert catalog(empty_db_url) == ({}, set())
+
+    result = runner.invoke(app, ["migrate", "--db", empty_db_url, "--revision", "0001"])
+    assert result.exit_code == 0, result.output
+    assert migrate.current_revision(empty_db_url) == "0001"
+
+
+def test_cli_migrate_unknown_revision_is_a_clear_error(empty_duckdb_url):
+    result = runner.invoke(app, ["migrate", "--db", empty_duckdb_url, "--revision", "nope"])
+    assert result.exit_code == 1
+    assert "nope" in result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+def test_cli_redacts_the_password(empty_postgres_url):
+    # The test server's own password if its URL has one; else any (it trusts local users).
+    password = make_url(empty_postgres_url).password or "s3cret"
+    with_password = make_url(empty_postgres_url).set(password=password)
+    url = with_password.render_as_string(hide_password=False)
+    result = runner.invoke(app, ["migrate", "--db", url])
+    assert result.exit_code == 0, result.output
+    assert f":{password}@" not in result.output
+    assert ":***@" in result.output
+
+    missing = with_password.set(database="lpwh_no_such_database_x").render_as_string(
+        hide_password=False
+    )
+    result = runner.invoke(app, ["migrate", "--db", missing])
+    assert result.exit_code == 1
+    assert f":{password}@" not in result.output
+    assert "lpwh_no_such_database_x" in result.output
+    assert "Traceback" not in result.output
+
+
+def _lpwh(args: list[str], cwd: Path, env_url: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != db.ENV_VAR}
+    if env_url is not None:
+        env[db.ENV_VAR] = env_url
+    return subprocess.run(
+        [sys.executable, "-m", "warehouse.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_cli_creates_a_duckdb_file_that_does_not_exist(tmp_path):
+    path = tmp_path / "new" / "warehouse.duckdb"
+    path.parent.mkdir()
+    proc = _lpwh(["migrate", "--db", str(path)], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert path.exists()
+    assert len(catalog(str(path))[0]) == 37
+
+
+def test_cli_uses_env_var_then_default_file(tmp_path):
+    env_file = tmp_path / "from_env.duckdb"
+    proc = _lpwh(["migrate"], cwd=tmp_path, env_url=str(env_file))
+    assert proc.returncode == 0, proc.stderr
+    assert env_file.exists() and not (tmp_path / "warehouse.duckdb").exists()
+
+    proc = _lpwh(["migrate"], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "warehouse.duckdb" in proc.stdout
+    assert len(catalog(str(tmp_path / "warehouse.duckdb"))[0]) == 37
+
+
+def test_cli_error_has_no_traceback(tmp_path):
+    proc = _lpwh(["migrate", "--db", str(tmp_path / "no" / "such" / "dir" / "w.duckdb")], tmp_path)
+    assert proc.returncode == 1
+    assert "lpwh migrate:" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+# --- database resolution ---------------------------------------------------------------------
+
+
+def test_resolve_url_prefers_option_then_env_then_default(monkeypatch):
+    monkeypatch.delenv(db.ENV_VAR, raising=False)
+    assert db.resolve_url() == "warehouse.duckdb"
+    monkeypatch.setenv(db.ENV_VAR, "postgresql://u@h/d")
+    assert db.resolve_url() == "postgresql://u@h/d"
+    assert db.resolve_url("/x/y.duckdb") == "/x/y.duckdb"
+
+
+@pytest.mark.parametrize(
+    ("url", "postgres"),
+    [
+        ("postgresql://u@h/d", True),
+        ("postgres://u@h/d", True),
+        ("postgresql+psycopg://u@h/d", True),
+        ("warehouse.duckdb", False),
+        ("/abs/w.duckdb", False),
+        ("duckdb:///abs/w.duckdb", False),
+    ],
+)
+def test_is_postgres(url, postgres):
+    assert db.is_postgres(url) is postgres
+
+
+def test_sqlalchemy_url(tmp_path, monkeypatch):
+    assert db.sqlalchemy_url("postgres://u:p@h:5/d").render_as_string(hide_password=False) == (
+        "postgresql+psycopg://u:p@h:5/d"
+    )
+    assert db.sqlalchemy_url("postgresql://u@h/d").drivername == "postgresql+psycopg"
+    monkeypatch.chdir(tmp_path)
+    rel = db.sqlalchemy_url("w.duckdb")
+    assert rel.drivername == "duckdb" and rel.database == str(tmp_path / "w.duckdb")
+    assert db.sqlalchemy_url("duckdb:///" + str(tmp_path / "a.duckdb")).database == str(
+        tmp_path / "a.duckdb"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://user:pa:ss@host:5432/db", "postgresql://user:***@host:5432/db"),
+        ("postgresql://user@host/db", "postgresql://user@host/db"),
+        (
+            "postgresql+psycopg://u:x@h/d?sslmode=require",
+            "postgresql+psycopg://u:***@h/d?sslmode=require",
+        ),
+        ("/data/w.duckdb", "/data/w.duckdb"),
+    ],
+)
+def test_redact(url, shown):
+    assert db.redact(url) == shown
+
+
+def test_read_only_duckdb_engine_cannot_write(duckdb_url):
+    engine = db.create_engine(duckdb_url, read_only=True)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM conversation")).scalar() == 0
+            with pytest.raises(sa.exc.DBAPIError):
+                conn.execute(sa.text("INSERT INTO web_session (visit_id) VALUES ('v')"))
+    finally:
+        engine.dispose()
