@@ -20,7 +20,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from warehouse.loading import LoadSummary
 
-__all__ = ["upgrade", "downgrade", "load", "run_query", "list_queries", "run_sql", "publish"]
+_QUERY_API = (
+    "list_queries",
+    "run_query",
+    "run_sql",
+    "QueryInfo",
+    "QueryParameter",
+    "QueryResult",
+    "QueryError",
+)
+__all__ = ["upgrade", "downgrade", "load", "publish", *_QUERY_API]
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> tuple[str | None, str | None]:
@@ -52,12 +61,12 @@ def load(paths: Any, url: str | None = None, **options: Any) -> LoadSummary:
 
 def __getattr__(name: str) -> Any:
     # The query API lives in its own module; import it only when it is used.
-    if name in ("run_query", "list_queries", "run_sql"):
+    if name in _QUERY_API:
         from warehouse import queries
 
         return getattr(queries, name)
-    if name == "publish":
-        from warehouse import publish
+    if name in ("publish", "PublishResult", "PublishError"):
+        from warehouse import publishing
 
-        return publish.publish
+        return getattr(publishing, name)
     raise AttributeError(name)

@@ -90,6 +90,15 @@ def load_command(
     output_format: Annotated[
         str, typer.Option("--format", help="Summary format: table or json.")
     ] = "table",
+    publish_to: Annotated[
+        str | None,
+        typer.Option(
+            "--publish",
+            metavar="PATH",
+            help="After the load, write a read-only copy for BI tools to PATH "
+            "(replaced atomically).",
+        ),
+    ] = None,
 ) -> None:
     """Load conversation exports and web-session files (JSON, JSON Lines, .gz) into the warehouse.
 
@@ -115,6 +124,18 @@ def load_command(
         typer.echo(f"lpwh load: {shown}: {message.replace(url, shown)}", err=True)
         raise typer.Exit(1) from None
     print_summary(summary, output_format)
+    if publish_to is not None:
+        from .publishing import publish
+
+        try:
+            published = publish(url, publish_to)
+        except Exception as exc:  # one clear line, no traceback
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            typer.echo(
+                f"lpwh load: publishing {publish_to}: {message.replace(url, shown)}", err=True
+            )
+            raise typer.Exit(1) from None
+        typer.echo(published.describe(), err=output_format == "json")
     if summary.rejected:
         raise typer.Exit(1)
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 ENV_VAR = "LPWH_DATABASE_URL"
+STORAGE_VERSION_ENV = "LPWH_DUCKDB_STORAGE_VERSION"
 DEFAULT_DUCKDB_FILE = "warehouse.duckdb"
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
@@ -45,6 +46,15 @@ def duckdb_path(url: str) -> Path:
     return Path(path).expanduser().resolve()
 
 
+def duckdb_config(path: Path) -> dict[str, str]:
+    """DuckDB settings for opening ``path``: a NEW file is written in the storage format
+    ``$LPWH_DUCKDB_STORAGE_VERSION`` names (``v1.1.0``: readable by DuckDB 1.1 and later)."""
+    version = os.environ.get(STORAGE_VERSION_ENV)
+    if version and not path.exists():
+        return {"storage_compatibility_version": version}
+    return {}
+
+
 def sqlalchemy_url(url: str) -> sqlalchemy.URL:
     """The SQLAlchemy URL of a user-level URL: psycopg 3 for PostgreSQL, else a DuckDB file."""
     if is_postgres(url):
@@ -66,7 +76,10 @@ def create_engine(url: str, *, read_only: bool = False) -> sqlalchemy.Engine:
                 sa_url, connect_args={"options": "-c default_transaction_read_only=on"}
             )
         return sqlalchemy.create_engine(sa_url)
-    connect_args = {"read_only": True} if read_only else {}
+    connect_args: dict = {"read_only": True} if read_only else {}
+    config = duckdb_config(duckdb_path(url))
+    if config:
+        connect_args["config"] = config
     return sqlalchemy.create_engine(sa_url, poolclass=NullPool, connect_args=connect_args)
 
 

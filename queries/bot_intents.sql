@@ -1,0 +1,27 @@
+-- bot_intents
+-- question: What do bots recognise?
+-- param start (date, default none): first UTC day, inclusive; an intent is in range by its conversation's start_time
+-- param end (date, default none): UTC day after the last one, exclusive
+-- column intent_id: intent id of a bot response (message contextData.structuredMetadata)
+-- column occurrences: times the intent was recognised
+-- column avg_confidence_score: mean confidence score (2 decimals)
+-- order: occurrences desc, then intent_id (NULL last)
+WITH bounds AS (
+    SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
+),
+conv_in_range AS (
+    SELECT c.conversation_id
+    FROM conversation AS c
+    CROSS JOIN bounds AS b
+    WHERE (b.start_ts IS NULL OR c.start_time >= b.start_ts)
+      AND (b.end_ts IS NULL OR c.start_time < b.end_ts)
+)
+SELECT
+    i.intent_id,
+    COUNT(*) AS occurrences,
+    CAST(ROUND(CAST(AVG(i.confidence_score) AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION)
+        AS avg_confidence_score
+FROM message_intent AS i
+JOIN conv_in_range AS c ON c.conversation_id = i.conversation_id
+GROUP BY i.intent_id
+ORDER BY occurrences DESC, intent_id ASC NULLS LAST

@@ -1,0 +1,70 @@
+-- cart_abandonment
+-- question: How many carts are left behind?
+-- param start (date, default none): first UTC day, inclusive; an event is in range by its context (a conversation by start_time, a visit by session start time, else its earliest fact time)
+-- param end (date, default none): UTC day after the last one, exclusive
+-- column source: conversation or web_session
+-- column contexts_with_cart: contexts (conversations or visits) with at least one cart-status event
+-- column purchased: of those, contexts with any purchase event (even one without a total)
+-- column abandoned: of those, contexts without a purchase event
+-- column abandonment_pct: abandoned / contexts_with_cart, 0-100 (2 decimals)
+-- column abandoned_value: sum over abandoned contexts of the total of their latest cart-status event (nulls ignored; 0 when none)
+-- order: source
+-- The latest cart-status event is the one with the greatest server_time.
+WITH bounds AS (
+    SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
+),
+conv_in_range AS (
+    SELECT c.conversation_id
+    FROM conversation AS c
+    CROSS JOIN bounds AS b
+    WHERE (b.start_ts IS NULL OR c.start_time >= b.start_ts)
+      AND (b.end_ts IS NULL OR c.start_time < b.end_ts)
+),
+visit_in_range AS (
+    SELECT w.visit_id
+    FROM web_session AS w
+    CROSS JOIN bounds AS b
+    WHERE (b.start_ts IS NULL OR COALESCE(w.session_start_time, w.first_fact_time) >= b.start_ts)
+      AND (b.end_ts IS NULL OR COALESCE(w.session_start_time, w.first_fact_time) < b.end_ts)
+),
+carts AS (
+    SELECT
+        s.source,
+        CASE WHEN s.source = 'conversation' THEN s.conversation_id ELSE s.visit_id END
+            AS context_id,
+        s.total,
+        ROW_NUMBER() OVER (
+            PARTITION BY
+                s.source,
+                CASE WHEN s.source = 'conversation' THEN s.conversation_id ELSE s.visit_id END
+            ORDER BY s.server_time DESC NULLS LAST, s.sde_id DESC
+        ) AS rn
+    FROM sde_cart_status AS s
+    WHERE (s.source = 'conversation'
+            AND s.conversation_id IN (SELECT conversation_id FROM conv_in_range))
+       OR (s.source = 'web_session' AND s.visit_id IN (SELECT visit_id FROM visit_in_range))
+),
+-- A purchase shares its context (and so its range) with the cart it is matched to.
+bought AS (
+    SELECT DISTINCT
+        p.source,
+        CASE WHEN p.source = 'conversation' THEN p.conversation_id ELSE p.visit_id END
+            AS context_id
+    FROM sde_purchase AS p
+)
+SELECT
+    c.source,
+    COUNT(*) AS contexts_with_cart,
+    COUNT(b.context_id) AS purchased,
+    COUNT(*) - COUNT(b.context_id) AS abandoned,
+    CAST(ROUND(CAST(
+        100.0 * (COUNT(*) - COUNT(b.context_id)) / NULLIF(COUNT(*), 0)
+    AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS abandonment_pct,
+    CAST(COALESCE(
+        SUM(CASE WHEN b.context_id IS NULL THEN CAST(c.total AS DECIMAL(38, 10)) END), 0
+    ) AS DOUBLE PRECISION) AS abandoned_value
+FROM carts AS c
+LEFT JOIN bought AS b ON b.source = c.source AND b.context_id = c.context_id
+WHERE c.rn = 1
+GROUP BY c.source
+ORDER BY c.source ASC

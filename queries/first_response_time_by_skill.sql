@@ -1,0 +1,61 @@
+-- first_response_time_by_skill
+-- question: How fast do agents first answer?
+-- param start (date, default none): first UTC day, inclusive; a conversation is in range by its start_time
+-- param end (date, default none): UTC day after the last one, exclusive
+-- column skill_name: the conversation's latest skill name ('Unassigned' when missing)
+-- column conversations: conversations with at least one consumer message (with a known time)
+-- column answered: of those, conversations with an agent message at or after the first consumer message
+-- column unanswered: of those, conversations without such an agent message
+-- column avg_frt_s: mean first response time in seconds over the answered (2 decimals)
+-- column median_frt_s: median first response time in seconds over the answered (percentile_cont(0.5), 2 decimals)
+-- order: conversations desc, then skill_name
+-- First response time = time of the first Agent message at or after the first Consumer message,
+--   minus the time of that first Consumer message (messages by timeL).
+WITH bounds AS (
+    SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
+),
+conv AS (
+    SELECT
+        c.conversation_id,
+        COALESCE(NULLIF(c.latest_skill_name, ''), 'Unassigned') AS skill_name
+    FROM conversation AS c
+    CROSS JOIN bounds AS b
+    WHERE (b.start_ts IS NULL OR c.start_time >= b.start_ts)
+      AND (b.end_ts IS NULL OR c.start_time < b.end_ts)
+),
+first_consumer AS (
+    SELECT m.conversation_id, MIN(m.time) AS consumer_time
+    FROM message AS m
+    JOIN conv AS c ON c.conversation_id = m.conversation_id
+    WHERE m.sent_by = 'Consumer' AND m.time IS NOT NULL
+    GROUP BY m.conversation_id
+),
+first_response AS (
+    SELECT f.conversation_id, f.consumer_time, MIN(m.time) AS agent_time
+    FROM first_consumer AS f
+    LEFT JOIN message AS m
+        ON m.conversation_id = f.conversation_id
+        AND m.sent_by = 'Agent'
+        AND m.time >= f.consumer_time
+    GROUP BY f.conversation_id, f.consumer_time
+),
+frt AS (
+    SELECT
+        c.skill_name,
+        -- Epoch of the interval, not a difference of two epochs: exact to the millisecond.
+        CAST(EXTRACT(EPOCH FROM (r.agent_time - r.consumer_time)) AS DOUBLE PRECISION) AS frt_s
+    FROM first_response AS r
+    JOIN conv AS c ON c.conversation_id = r.conversation_id
+)
+SELECT
+    skill_name,
+    COUNT(*) AS conversations,
+    COUNT(frt_s) AS answered,
+    COUNT(*) - COUNT(frt_s) AS unanswered,
+    CAST(ROUND(CAST(AVG(frt_s) AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS avg_frt_s,
+    CAST(ROUND(CAST(
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY frt_s)
+    AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS median_frt_s
+FROM frt
+GROUP BY skill_name
+ORDER BY conversations DESC, skill_name ASC

@@ -1,0 +1,57 @@
+-- lead_pipeline
+-- question: Which lead topics bring value?
+-- param start (date, default none): first UTC day, inclusive; an event is in range by its context (a conversation by start_time, a visit by session start time, else its earliest fact time)
+-- param end (date, default none): UTC day after the last one, exclusive
+-- column source: conversation or web_session
+-- column topic: lead topic
+-- column leads: distinct lead ids per context; an event without a lead id counts once
+-- column total_value: sum of the lead events' value (0 when none has one)
+-- column avg_value: mean of the non-null values (2 decimals)
+-- order: total_value desc, then source, then topic (NULL last)
+WITH bounds AS (
+    SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
+),
+conv_in_range AS (
+    SELECT c.conversation_id
+    FROM conversation AS c
+    CROSS JOIN bounds AS b
+    WHERE (b.start_ts IS NULL OR c.start_time >= b.start_ts)
+      AND (b.end_ts IS NULL OR c.start_time < b.end_ts)
+),
+visit_in_range AS (
+    SELECT w.visit_id
+    FROM web_session AS w
+    CROSS JOIN bounds AS b
+    WHERE (b.start_ts IS NULL OR COALESCE(w.session_start_time, w.first_fact_time) >= b.start_ts)
+      AND (b.end_ts IS NULL OR COALESCE(w.session_start_time, w.first_fact_time) < b.end_ts)
+),
+lead AS (
+    SELECT
+        l.source,
+        l.topic,
+        l.value,
+        -- rn = 1 marks the first event of each lead id in a context; an event without a
+        -- lead id is a lead of its own.
+        ROW_NUMBER() OVER (
+            PARTITION BY
+                l.source,
+                l.topic,
+                CASE WHEN l.source = 'conversation' THEN l.conversation_id ELSE l.visit_id END,
+                l.lead_id,
+                CASE WHEN l.lead_id IS NULL THEN l.sde_id END
+            ORDER BY l.sde_id
+        ) AS rn
+    FROM sde_lead AS l
+    WHERE (l.source = 'conversation'
+            AND l.conversation_id IN (SELECT conversation_id FROM conv_in_range))
+       OR (l.source = 'web_session' AND l.visit_id IN (SELECT visit_id FROM visit_in_range))
+)
+SELECT
+    source,
+    topic,
+    COUNT(CASE WHEN rn = 1 THEN 1 END) AS leads,
+    CAST(COALESCE(SUM(CAST(value AS DECIMAL(38, 10))), 0) AS DOUBLE PRECISION) AS total_value,
+    CAST(ROUND(CAST(AVG(value) AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS avg_value
+FROM lead
+GROUP BY source, topic
+ORDER BY total_value DESC, source ASC, topic ASC NULLS LAST

@@ -1,0 +1,54 @@
+-- search_keywords
+-- question: What do visitors search for?
+-- param start (date, default none): first UTC day, inclusive; an event is in range by its context (a conversation by start_time, a visit by session start time, else its earliest fact time)
+-- param end (date, default none): UTC day after the last one, exclusive
+-- param limit (int, default 20): the number of rows at most
+-- column keyword: keyword of search-content events, lower-cased and trimmed
+-- column searches: search-content events containing the keyword
+-- column contexts: distinct contexts (conversations or visits) that searched for it
+-- order: searches desc, then keyword
+-- Empty keywords are left out.
+WITH bounds AS (
+    SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
+),
+conv_in_range AS (
+    SELECT c.conversation_id
+    FROM conversation AS c
+    CROSS JOIN bounds AS b
+    WHERE (b.start_ts IS NULL OR c.start_time >= b.start_ts)
+      AND (b.end_ts IS NULL OR c.start_time < b.end_ts)
+),
+visit_in_range AS (
+    SELECT w.visit_id
+    FROM web_session AS w
+    CROSS JOIN bounds AS b
+    WHERE (b.start_ts IS NULL OR COALESCE(w.session_start_time, w.first_fact_time) >= b.start_ts)
+      AND (b.end_ts IS NULL OR COALESCE(w.session_start_time, w.first_fact_time) < b.end_ts)
+),
+search AS (
+    SELECT
+        s.sde_id,
+        -- The source prefix keeps a conversation and a visit with equal ids apart.
+        s.source || '/'
+            || CASE WHEN s.source = 'conversation' THEN s.conversation_id ELSE s.visit_id END
+            AS context_key
+    FROM sde_search_content AS s
+    WHERE (s.source = 'conversation'
+            AND s.conversation_id IN (SELECT conversation_id FROM conv_in_range))
+       OR (s.source = 'web_session' AND s.visit_id IN (SELECT visit_id FROM visit_in_range))
+),
+-- A keyword listed twice in one event is one search.
+keyword AS (
+    SELECT DISTINCT s.sde_id, s.context_key, LOWER(TRIM(k.keyword)) AS keyword
+    FROM sde_search_content_keyword AS k
+    JOIN search AS s ON s.sde_id = k.sde_id
+    WHERE TRIM(k.keyword) <> ''
+)
+SELECT
+    keyword,
+    COUNT(*) AS searches,
+    COUNT(DISTINCT context_key) AS contexts
+FROM keyword
+GROUP BY keyword
+ORDER BY searches DESC, keyword ASC
+LIMIT :limit
