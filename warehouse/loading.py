@@ -13,24 +13,45 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pyarrow as pa
 
 from loaders import detect, sources
-from loaders.records import ParsedRecord, Rejected
+from loaders.batch import (
+    ParsedBatch,
+    iter_file_batches,
+    merge_batches,
+    parse_whole_file,
+    worker_count,
+)
+from loaders.records import Rejected
 from warehouse import backend as backends
 from warehouse import db
-from warehouse.writer import FileCounts, FileWriter, purge_stale
+from warehouse.writer import BatchWriter, FileCounts, purge_stale
 
 CHUNK_RECORDS = 2000
 RAW_HEAD_BYTES = 64 * 1024
 DONE_STATUSES = ("loaded", "listing", "unsupported")
+PARSED_KINDS = ("conversations", "web_session")
+_REJECTION_SCHEMA = pa.schema(
+    [
+        ("load_id", pa.int64()),
+        ("ordinal", pa.int32()),
+        ("path", pa.large_string()),
+        ("position", pa.large_string()),
+        ("reason", pa.large_string()),
+        ("raw", pa.large_string()),
+    ]
+)
 
 
 @dataclass
@@ -46,6 +67,7 @@ class FileResult:
     size_bytes: int | None = None
     error: str | None = None
     counts: FileCounts = field(default_factory=FileCounts)
+    started_at: datetime = field(default_factory=lambda: _now())
 
     def to_dict(self) -> dict[str, Any]:
         c = self.counts
@@ -117,6 +139,12 @@ class LoadSummary:
 
 Progress = Callable[[FileResult | None, int], None]
 
+#: Files up to this size are parsed whole in a worker process; bigger ones are streamed
+#: in the loading process, in their own transaction, with bounded memory.
+WORKER_FILE_LIMIT = 64 * 1024 * 1024
+#: Records written per transaction when small files share one (each file stays whole).
+TRANSACTION_RECORDS = 20_000
+
 
 def load(
     paths: Iterable[str | os.PathLike],
@@ -125,157 +153,331 @@ def load(
     force: bool = False,
     chunk_records: int = CHUNK_RECORDS,
     on_progress: Progress | None = None,
+    workers: int | None = None,
 ) -> LoadSummary:
     """Load files, directories and globs into the warehouse at ``url``.
 
     ``url`` is resolved like ``--db`` (``LPWH_DATABASE_URL``, then
-    ``./warehouse.duckdb``); an empty database is migrated first. ``on_progress``
-    is called with ``(None, records)`` as records are written and with
-    ``(result, 0)`` when a file is done.
+    ``./warehouse.duckdb``); an empty database is migrated first. Files are parsed
+    by ``workers`` processes (default: one per core; 0: in this process).
+    ``on_progress`` is called with ``(None, records)`` as records are written and
+    with ``(result, 0)`` when a file is done.
     """
     from warehouse import migrate
 
     url = db.resolve_url(url)
     files = sources.expand_paths([str(p) for p in paths])
-    if migrate.current_revision(url) != migrate.head_revision():
-        migrate.upgrade(url)
-    summary = LoadSummary(database=db.redact(url))
-    backend = backends.connect(url)
+    workers = worker_count() if workers is None else workers
+    pool = _pool(workers) if workers > 0 and len(files) > 1 else None
+    backend = None
     try:
+        if migrate.current_revision(url) != migrate.head_revision():
+            migrate.upgrade(url)
+        summary = LoadSummary(database=db.redact(url))
+        backend = backends.connect(url)
         if backend.dialect == "duckdb":
             purge_stale(backend)  # finish a replacement a crash may have interrupted
-        for path in files:
-            result = _load_one(
-                backend, path, force=force, chunk_records=chunk_records, on_progress=on_progress
-            )
-            summary.files.append(result)
-            if on_progress:
-                on_progress(result, 0)
+        _Loader(backend, force, chunk_records, on_progress, pool, summary).run(files)
     finally:
-        backend.close()
+        if backend is not None:
+            backend.close()
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return summary
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Parsing processes, forked at once, before this process opens the database.
+
+    ``fork`` (not ``spawn``/``forkserver``) so that a user's script is not imported
+    again in each worker; forking before any database connection exists means the
+    workers inherit no database handle or thread.
+    """
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
+    pool.submit(os.getpid).result()  # starts every worker now
+    return pool
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _load_one(
-    backend: backends.Backend,
-    path: Path,
-    *,
-    force: bool,
-    chunk_records: int,
-    on_progress: Progress | None,
-) -> FileResult:
-    result = FileResult(path=str(path), status="loading")
-    try:
-        result.size_bytes = path.stat().st_size
-        result.sha256 = sources.sha256_of(path)
-    except OSError as exc:
-        return _reject_unreadable(backend, result, f"cannot read {path}: {exc}")
-    if not force and backends.scalar(
-        backend,
-        "SELECT load_id FROM load_file WHERE sha256 = ? AND status IN (?, ?, ?) LIMIT 1",
-        [result.sha256, *DONE_STATUSES],
-    ):
-        result.status = "skipped"
+@dataclass
+class _Pending:
+    """A file on its way: prepared (hashed, detected), its parse possibly running."""
+
+    path: Path
+    result: FileResult
+    future: Future | None = None
+
+
+class _Loader:
+    """Loads files in order; small files share transactions, each file whole or not at all."""
+
+    def __init__(self, backend, force, chunk_records, on_progress, pool, summary) -> None:
+        self.b = backend
+        self.force = force
+        self.chunk_records = chunk_records
+        self.on_progress = on_progress
+        self.pool = pool
+        self.summary = summary
+        self.seen_sha: set[str] = set()
+        self.writer = BatchWriter(backend)
+        self.in_txn = False
+        self.txn_files: list[tuple[Path, FileResult]] = []  # data files of the open transaction
+        self.txn_recorded: list[FileResult] = []  # files without data recorded in it
+        self.txn_order: list[FileResult] = []  # both, in the order of the input
+        self.txn_records = 0
+        self.buffer: list[tuple[FileResult, ParsedBatch]] = []
+        self.buffer_records = 0
+
+    # -- the run ------------------------------------------------------------------------------
+
+    def run(self, files: list[Path]) -> None:
+        window: deque[_Pending] = deque()
+        ahead = 2 * (self.pool._max_workers if self.pool else 1)
+        for path in files:
+            pending = self._prepare(path)
+            if pending is None:
+                continue
+            window.append(pending)
+            while len(window) > ahead:
+                self._complete(window.popleft())
+        while window:
+            self._complete(window.popleft())
+        self._commit()
+
+    def _prepare(self, path: Path) -> _Pending | None:
+        """Hash, skip check, kind detection; start the parse of a small file in a worker."""
+        result = FileResult(path=str(path), status="loading")
+        try:
+            result.size_bytes = path.stat().st_size
+            result.sha256 = sources.sha256_of(path)
+        except OSError as exc:
+            self._done(self._reject(result, None, f"cannot read {path}: {exc}"))
+            return None
+        if result.sha256 in self.seen_sha or (
+            not self.force
+            and backends.scalar(
+                self.b,
+                "SELECT load_id FROM load_file WHERE sha256 = ? AND status IN (?, ?, ?) LIMIT 1",
+                [result.sha256, *DONE_STATUSES],
+            )
+        ):
+            result.status = "skipped"
+            self._done(result)
+            return None
+        self.seen_sha.add(result.sha256)
+        try:
+            detected = detect.detect_kind(path)
+        except sources.InputError as exc:
+            self._done(self._reject(result, exc.position, str(exc)))
+            return None
+        result.kind = detected.kind
+        result.data_type = getattr(detected, "data_type", None)
+        pending = _Pending(path, result)
+        if result.kind in PARSED_KINDS and self.pool and result.size_bytes <= WORKER_FILE_LIMIT:
+            pending.future = self.pool.submit(
+                parse_whole_file, str(path), result.kind, self.chunk_records
+            )
+        return pending
+
+    def _complete(self, pending: _Pending) -> None:
+        result, path = pending.result, pending.path
+        if result.kind == "listing":
+            self._done(self._record(result, "listing"))
+        elif result.kind == "data_access":
+            note = f"Data Access data type {result.data_type!r} is not loaded"
+            self._done(self._record(result, "unsupported", note))
+        elif result.kind not in PARSED_KINDS:
+            reason = f"{path}: not a LivePerson export this loader knows"
+            self._done(self._reject(result, "byte 0", reason))
+        elif pending.future is not None or result.size_bytes <= WORKER_FILE_LIMIT:
+            parsed = (
+                pending.future.result()
+                if pending.future is not None
+                else parse_whole_file(str(path), result.kind, self.chunk_records)
+            )
+            if parsed.error is not None:
+                self._done(self._reject(result, parsed.error_position, parsed.error))
+            else:
+                self._write_small(path, result, parsed.batches)
+        else:
+            self._write_streamed(path, result)
+
+    # -- small files: parsed whole, written in shared transactions ---------------------------
+
+    def _write_small(self, path: Path, result: FileResult, batches: list[ParsedBatch]) -> None:
+        self._begin()
+        result.load_id = self.b.next_load_id()
+        for batch in batches:
+            self.writer.counts[result.load_id].add_parse(batch)
+            self.buffer.append((result, batch))
+            self.buffer_records += len(batch.metas)
+        self.txn_files.append((path, result))
+        self.txn_order.append(result)
+        if self.buffer_records >= self.chunk_records:
+            self._flush()
+        if self.txn_records >= TRANSACTION_RECORDS:
+            self._commit()
+
+    def _flush(self) -> None:
+        """Write the buffered batches (of one or more files) as one batch."""
+        if not self.buffer:
+            return
+        batches = [batch for _, batch in self.buffer]
+        load_ids = [r.load_id for r, batch in self.buffer for _ in batch.metas]
+        records = self.buffer_records
+        self.buffer, self.buffer_records = [], 0
+        try:
+            self.writer.write(merge_batches(batches), load_ids)
+        except Exception:
+            self._recover()
+            return
+        self.txn_records += records
+        if self.on_progress:
+            self.on_progress(None, records)
+
+    def _commit(self) -> None:
+        if not self.in_txn:
+            return
+        self._flush()
+        if not self.in_txn:  # the flush failed and recovered
+            return
+        try:
+            self.writer.finish()
+            for _, result in self.txn_files:
+                result.counts = self.writer.counts[result.load_id]
+                if result.status == "loading":
+                    result.status = "loaded"
+                _insert_load_file(self.b, result)
+                _write_rejections(self.b, result)
+            self.b.commit()
+        except Exception:
+            self._recover()
+            return
+        self.in_txn = False
+        done = self.txn_order
+        self.txn_files, self.txn_recorded, self.txn_order, self.txn_records = [], [], [], 0
+        self._after_commit()
+        for result in done:
+            self._done(result)
+
+    def _begin(self) -> None:
+        if not self.in_txn:
+            self.b.begin()
+            self.b.lock_for_load()
+            self.in_txn = True
+            self.writer = BatchWriter(self.b)
+
+    def _after_commit(self) -> None:
+        if self.writer.retired_rows and self.b.dialect == "duckdb":
+            self.b.begin()
+            purge_stale(self.b)
+            self.b.commit()
+            self.writer.retired_rows = False
+
+    def _recover(self) -> None:
+        """A write failed: roll the shared transaction back and load its files one by one,
+        each in a transaction of its own, so that only the file at fault is rejected."""
+        self.b.rollback()
+        self.in_txn = False
+        files, self.txn_files, self.txn_records = self.txn_files, [], 0
+        recorded, self.txn_recorded, self.txn_order = self.txn_recorded, [], []
+        self.buffer, self.buffer_records = [], 0
+        for result in recorded:  # their rows went with the rollback: record them again
+            if result.status == "rejected":
+                rejection = result.counts.rejections[0]
+                self._done(self._reject(result, rejection.position, rejection.reason))
+            else:
+                self._done(self._record(result, result.status, result.error))
+        self._commit()
+        for path, result in files:
+            fresh = FileResult(
+                path=result.path,
+                status="loading",
+                kind=result.kind,
+                data_type=result.data_type,
+                sha256=result.sha256,
+                size_bytes=result.size_bytes,
+            )
+            self._write_streamed(path, fresh)
+
+    # -- big files: streamed, in a transaction of their own -----------------------------------
+
+    def _write_streamed(self, path: Path, result: FileResult) -> None:
+        self._commit()
+        self._begin()
+        result.load_id = self.b.next_load_id()
+        try:
+            for batch in iter_file_batches(path, result.kind, self.chunk_records):
+                self.writer.counts[result.load_id].add_parse(batch)
+                self.writer.write(batch, [result.load_id] * len(batch.metas))
+                if self.on_progress:
+                    self.on_progress(None, len(batch.metas))
+            self.writer.finish()
+            result.counts = self.writer.counts[result.load_id]
+            result.status = "loaded"
+            _insert_load_file(self.b, result)
+            _write_rejections(self.b, result)
+            self.b.commit()
+        except sources.InputError as exc:
+            self.b.rollback()
+            self.in_txn = False
+            self._done(self._reject(result, exc.position, str(exc)))
+            self._commit()
+            return
+        except Exception as exc:  # noqa: BLE001 - no input may crash the loader
+            self.b.rollback()
+            self.in_txn = False
+            detail = "".join(traceback.format_exception_only(exc)).strip()
+            reason = f"{path}: internal error while loading: {detail}"
+            self._done(self._reject(result, None, reason))
+            self._commit()
+            return
+        self.in_txn = False
+        self._after_commit()
+        self._done(result)
+
+    # -- files without data -------------------------------------------------------------------
+
+    def _record(self, result: FileResult, status: str, note: str | None = None) -> FileResult:
+        """A file recorded in load_file without data (a listing, an unsupported data type)."""
+        self._begin()
+        result.load_id = self.b.next_load_id()
+        result.status = status
+        result.error = note
+        _insert_load_file(self.b, result)
         return result
 
-    result.load_id = backend.next_load_id()
-    backend.execute(
-        "INSERT INTO load_file (load_id, path, sha256, size_bytes, status, records_seen, "
-        "records_loaded, records_rejected, warnings, started_at) "
-        "VALUES (?, ?, ?, ?, 'loading', 0, 0, 0, 0, ?)",
-        [result.load_id, result.path, result.sha256, result.size_bytes, _now()],
-    )
-    try:
-        detected = detect.detect_kind(path)
-    except sources.InputError as exc:
-        return _reject_file(backend, result, exc.position, str(exc))
-    result.kind = detected.kind
-    result.data_type = getattr(detected, "data_type", None)
-
-    if detected.kind == "listing":
-        return _finish_without_data(backend, result, "listing")
-    if detected.kind == "data_access":
-        return _finish_without_data(
-            backend,
-            result,
-            "unsupported",
-            f"Data Access data type {result.data_type!r} is not loaded",
+    def _reject(self, result: FileResult, position: str | None, reason: str) -> FileResult:
+        """A file rejected whole: recorded with its reason; nothing of it is written."""
+        self._begin()
+        result.load_id = self.b.next_load_id()
+        result.status = "rejected"
+        result.error = reason
+        result.counts = FileCounts(rejections=[Rejected(position or "file", reason, None)])
+        _insert_load_file(self.b, result)
+        self.b.execute(
+            "INSERT INTO load_rejection (load_id, ordinal, path, position, reason, raw) "
+            "VALUES (?, 0, ?, ?, ?, ?)",
+            [result.load_id, result.path, position, reason, _raw_head(result.path)],
         )
-    if detected.kind not in ("conversations", "web_session"):
-        return _reject_file(
-            backend, result, "byte 0", f"{path}: not a LivePerson export this loader knows"
-        )
+        return result
 
-    writer = FileWriter(backend, result.load_id)
-    backend.begin()
-    try:
-        backend.lock_for_load()
-        for chunk in _chunks(_records(path, detected.kind), chunk_records):
-            writer.write(chunk)
-            if on_progress:
-                on_progress(None, len(chunk))
-        writer.finish()
-        result.counts = writer.counts
-        _write_rejections(writer, result)
-        result.status = "loaded"
-        _update_load_file(backend, result)
-        backend.commit()
-    except sources.InputError as exc:
-        backend.rollback()
-        return _reject_file(backend, result, exc.position, str(exc))
-    except Exception as exc:  # noqa: BLE001 - no input may crash the loader; the file is rejected
-        backend.rollback()
-        detail = "".join(traceback.format_exception_only(exc)).strip()
-        return _reject_file(
-            backend, result, None, f"{path}: internal error while loading: {detail}"
-        )
-    if backend.dialect == "duckdb":
-        backend.begin()
-        purge_stale(backend)
-        backend.commit()
-    return result
+    def _done(self, result: FileResult) -> None:
+        if result.status in ("listing", "unsupported", "rejected") and self.in_txn:
+            # Recorded in the open transaction: reported once that transaction commits.
+            self.txn_recorded.append(result)
+            self.txn_order.append(result)
+            return
+        self.summary.files.append(result)
+        if self.on_progress:
+            self.on_progress(result, 0)
 
 
-def _records(path: Path, kind: str) -> Iterator[ParsedRecord | Rejected]:
-    """Parsed records of a file of a known kind, streamed."""
-    if kind == "conversations":
-        from loaders import conversations
-
-        for position, value in sources.iter_json_values(path):
-            if not isinstance(value, dict):
-                yield Rejected(position, "not a JSON object", _raw_text(value))
-                continue
-            for record_position, record in conversations.iter_conversation_records(value, position):
-                yield conversations.parse_conversation(record, record_position)
-    else:
-        from loaders import web_sessions
-
-        yield from web_sessions.iter_web_records(path)
-
-
-def _chunks(items: Iterator, size: int) -> Iterator[list]:
-    chunk: list = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _raw_text(value: Any) -> str:
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:
-        return repr(value)
-
-
-def _write_rejections(writer: FileWriter, result: FileResult) -> None:
+def _write_rejections(backend: backends.Backend, result: FileResult) -> None:
+    """Record-level rejections of a loaded file, with their raw text."""
     rows = [
         {
             "load_id": result.load_id,
@@ -287,12 +489,17 @@ def _write_rejections(writer: FileWriter, result: FileResult) -> None:
         }
         for i, r in enumerate(result.counts.rejections)
     ]
-    if rows:
-        writer._insert("load_rejection", rows)
-        result.counts.rows.pop("load_rejection", None)
+    if not rows or result.status == "rejected":
+        return
+    relation = backend.stage("load_rejection", pa.Table.from_pylist(rows, schema=_REJECTION_SCHEMA))
+    backend.execute(
+        "INSERT INTO load_rejection (load_id, ordinal, path, position, reason, raw) "
+        f"SELECT load_id, ordinal, path, position, reason, raw FROM {relation}"
+    )
+    backend.unstage(relation)
 
 
-def _update_load_file(backend: backends.Backend, result: FileResult) -> None:
+def _insert_load_file(backend: backends.Backend, result: FileResult) -> None:
     c = result.counts
     detail = {
         "data_type": result.data_type,
@@ -306,31 +513,26 @@ def _update_load_file(backend: backends.Backend, result: FileResult) -> None:
         "warning_samples": c.warning_samples,
     }
     backend.execute(
-        "UPDATE load_file SET kind = ?, status = ?, records_seen = ?, records_loaded = ?, "
-        "records_rejected = ?, warnings = ?, finished_at = ?, error = ?, detail = ? "
-        "WHERE load_id = ?",
+        "INSERT INTO load_file (load_id, path, sha256, size_bytes, kind, status, records_seen, "
+        "records_loaded, records_rejected, warnings, started_at, finished_at, error, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
+            result.load_id,
+            result.path,
+            result.sha256,
+            result.size_bytes,
             result.kind,
             result.status,
             c.records_seen,
             c.records_loaded,
             len(c.rejections),
             c.warnings,
+            result.started_at,
             _now(),
             result.error,
             orjson.dumps(detail).decode(),
-            result.load_id,
         ],
     )
-
-
-def _finish_without_data(
-    backend: backends.Backend, result: FileResult, status: str, note: str | None = None
-) -> FileResult:
-    result.status = status
-    result.error = note
-    _update_load_file(backend, result)
-    return result
 
 
 def _raw_head(path: str) -> str | None:
@@ -347,31 +549,3 @@ def _raw_head(path: str) -> str | None:
         except Exception:  # noqa: BLE001 - a broken gzip still gets its compressed head recorded
             pass
     return head.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
-
-
-def _reject_file(
-    backend: backends.Backend, result: FileResult, position: str | None, reason: str
-) -> FileResult:
-    """Record a file rejected whole: nothing of it was written."""
-    result.status = "rejected"
-    result.error = reason
-    result.counts = FileCounts(rejections=[Rejected(position or "file", reason, None)])
-    backend.begin()
-    _update_load_file(backend, result)
-    backend.execute(
-        "INSERT INTO load_rejection (load_id, ordinal, path, position, reason, raw) "
-        "VALUES (?, 0, ?, ?, ?, ?)",
-        [result.load_id, result.path, position, reason, _raw_head(result.path)],
-    )
-    backend.commit()
-    return result
-
-
-def _reject_unreadable(backend: backends.Backend, result: FileResult, reason: str) -> FileResult:
-    result.load_id = backend.next_load_id()
-    backend.execute(
-        "INSERT INTO load_file (load_id, path, status, records_seen, records_loaded, "
-        "records_rejected, warnings, started_at) VALUES (?, ?, 'rejected', 0, 0, 1, 0, ?)",
-        [result.load_id, result.path, _now()],
-    )
-    return _reject_file(backend, result, None, reason)

@@ -1,19 +1,21 @@
-"""The writer shared by every loader: parsed rows → the warehouse, in bulk, by the upsert rules.
+"""The writer shared by every loader: parsed batches → the warehouse, by the upsert rules.
 
-One ``FileWriter`` writes one input file inside one transaction, in chunks of
-records. Each chunk becomes one Arrow table per warehouse table, staged on the
-connection and written with set-based SQL:
+A ``BatchWriter`` writes columnar batches (``loaders.batch.ParsedBatch``) inside the
+caller's transaction. Each table of a batch is staged on the connection (an Arrow
+table registered on DuckDB, a COPY-filled temporary table on PostgreSQL) and
+written with one set-based statement:
 
 - conversations: a record replaces the stored conversation when its
-  ``(version, digest)`` is greater or equal (an older record changes nothing);
-  the conversation row and the "mid" tables (rows that others reference) are
-  upserted in place, leaf rows are deleted and re-inserted, and mid rows the new
-  record no longer has are removed — at once on PostgreSQL; on DuckDB (which
-  cannot delete a referenced parent in the transaction that deleted its
-  children) they are marked ``load_id = -1`` and purged right after commit, and
-  again at the start of every load should a crash come between;
-- web-session facts: inserted once (``ON CONFLICT DO NOTHING``); ``web_session``
-  is re-merged from ``web_session_source`` for every visit the file touched.
+  ``(version, digest)`` is greater or equal (an older record changes nothing; the
+  digest only breaks ties, so that equal versions give the same warehouse in any
+  load order). The conversation row and the "mid" tables (rows that others
+  reference) are upserted in place, leaf rows are deleted and re-inserted, and mid
+  rows the new record no longer has are removed — at once on PostgreSQL; on DuckDB,
+  which cannot delete a referenced parent in the transaction that deleted its
+  children, they are marked ``load_id = -1`` and purged right after the commit (and
+  at the start of every load, should a crash come between);
+- web-session facts: inserted once (``ON CONFLICT DO NOTHING``); ``web_session`` is
+  re-merged from ``web_session_source`` for every visit written, by ``finish()``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from loaders.batch import REC, ParsedBatch, build_batch
 from loaders.records import ParsedRecord, Rejected
 from warehouse.backend import Backend
 from warehouse.tables import (
@@ -38,6 +42,7 @@ from warehouse.tables import (
 
 STALE = -1
 _EPOCH = datetime(1970, 1, 1)
+_MIN_RANK = -(2**62)
 
 
 def to_epoch_ms(value: datetime | None) -> int | None:
@@ -59,7 +64,7 @@ def _cols(columns) -> str:
 
 @dataclass
 class FileCounts:
-    """What writing one file did."""
+    """What loading one file did."""
 
     records_seen: int = 0
     records_loaded: int = 0
@@ -73,126 +78,148 @@ class FileCounts:
     warning_samples: list[str] = field(default_factory=list)
     rejections: list[Rejected] = field(default_factory=list)
 
-
-def arrow_table(name: str, rows: list[dict]) -> pa.Table:
-    """Rows (dicts keyed by column name) → an Arrow table with the table's full schema."""
-    schema = tables()[name].schema
-    return pa.Table.from_pylist(rows, schema=schema)
-
-
-def dedupe(name: str, rows: list[dict]) -> list[dict]:
-    """Keep the last row of each primary key: PostgreSQL refuses the same key twice in one
-    INSERT … ON CONFLICT, and DuckDB would silently keep an arbitrary one."""
-    key = tables()[name].primary_key
-    seen: dict[tuple, dict] = {}
-    for row in rows:
-        seen[tuple(row.get(k) for k in key)] = row
-    return list(seen.values()) if len(seen) != len(rows) else rows
+    def add_parse(self, batch: ParsedBatch) -> None:
+        """Count what parsing found: records, rejections, warnings."""
+        self.records_seen += batch.records_seen
+        self.records_loaded += len(batch.metas)
+        self.records_rejected += batch.records_seen - len(batch.metas)
+        self.rejections.extend(batch.rejections)
+        self.warnings += batch.warnings
+        room = 20 - len(self.warning_samples)
+        if room > 0:
+            self.warning_samples.extend(batch.warning_samples[:room])
 
 
-class FileWriter:
-    """Writes the parsed records of one file, in chunks, inside the caller's transaction."""
+def arrow_table_of(columns: dict[str, list]) -> pa.Table:
+    """A small ad-hoc Arrow table of text columns (key lists for staging)."""
+    return pa.table({k: pa.array(v, pa.large_string()) for k, v in columns.items()})
 
-    MAX_WARNING_SAMPLES = 20
 
-    def __init__(self, backend: Backend, load_id: int) -> None:
+def _rank(version: int | None, digest: str | None) -> tuple[int, str]:
+    """Order of two records of one conversation: version first, then digest."""
+    return (version if version is not None else _MIN_RANK, digest or "")
+
+
+class BatchWriter:
+    """Writes batches inside the caller's transaction; counts what it did per load id."""
+
+    def __init__(self, backend: Backend) -> None:
         self.backend = backend
-        self.load_id = load_id
-        self.counts = FileCounts()
+        self.counts: dict[int, FileCounts] = defaultdict(FileCounts)
         self.touched_visits: set[str] = set()
+        self.retired_rows = False
 
     # -- entry points -------------------------------------------------------------------------
 
-    def write(self, items: list[ParsedRecord | Rejected]) -> None:
-        """Write one chunk: conversation records, web bodies and rejections, in that order."""
-        conversations: dict[str, ParsedRecord] = {}
-        web: list[ParsedRecord] = []
-        for item in items:
-            self.counts.records_seen += 1
-            if isinstance(item, Rejected):
-                self.counts.records_rejected += 1
-                self.counts.rejections.append(item)
-                continue
-            self._note_warnings(item)
-            self.counts.rejections.extend(item.rejections)
-            if item.kind == "conversation":
-                self.counts.records_loaded += 1
-                previous = conversations.get(item.key)
-                # The same conversation twice in one chunk: the newer version wins.
-                if previous is None or _rank(item) >= _rank(previous):
-                    conversations[item.key] = item
-            else:
-                self.counts.records_loaded += 1
-                web.append(item)
-        if conversations:
-            self._write_conversations(list(conversations.values()))
-        if web:
-            self._write_web(web)
+    def write(self, batch: ParsedBatch, load_ids: list[int]) -> None:
+        """Write a batch; ``load_ids[i]`` is the load (file) of ``batch.metas[i]``."""
+        conversation_recs = [i for i, m in enumerate(batch.metas) if m.kind == "conversation"]
+        web_recs = [i for i, m in enumerate(batch.metas) if m.kind != "conversation"]
+        load_id_of = pa.array(load_ids, pa.int64())
+        if conversation_recs:
+            self._write_conversations(batch, conversation_recs, load_ids, load_id_of)
+        if web_recs:
+            self._write_web(batch, load_id_of)
 
     def finish(self) -> None:
-        """Work that needs the whole file: merge ``web_session`` for the visits it touched."""
+        """Before commit: merge ``web_session`` for the visits written since the last finish."""
         if self.touched_visits:
             self._merge_web_sessions(sorted(self.touched_visits))
+            self.touched_visits.clear()
 
     # -- conversations ------------------------------------------------------------------------
 
-    def _write_conversations(self, records: list[ParsedRecord]) -> None:
+    def _write_conversations(
+        self, batch: ParsedBatch, recs: list[int], load_ids: list[int], load_id_of: pa.Array
+    ) -> None:
         b = self.backend
-        keys = arrow_table_of({"conversation_id": [r.key for r in records]})
-        rel = b.stage("chunk_keys", keys)
+        metas = batch.metas
+        # The same conversation twice in one batch: the newer version wins (a tie: the later).
+        best: dict[str, int] = {}
+        for i in recs:
+            key = metas[i].key
+            j = best.get(key)
+            if j is None:
+                best[key] = i
+                continue
+            rank_i, rank_j = (
+                _rank(metas[i].version, metas[i].digest),
+                _rank(metas[j].version, metas[j].digest),
+            )
+            loser = j if rank_i >= rank_j else i
+            if rank_i >= rank_j:
+                best[key] = i
+            counts = self.counts[load_ids[loser]]
+            if rank_i == rank_j:
+                counts.unchanged += 1
+            else:
+                counts.older += 1
+
+        rel = b.stage("chunk_keys", arrow_table_of({"conversation_id": list(best)}))
         stored = {
-            cid: (to_epoch_ms(version), digest)
+            cid: _rank(to_epoch_ms(version), digest)
             for cid, version, digest in b.fetchall(
                 f"SELECT c.conversation_id, c.record_version, c.record_hash FROM conversation c "
                 f"JOIN {rel} k ON c.conversation_id = k.conversation_id"
             )
         }
         b.unstage(rel)
-        winners: list[ParsedRecord] = []
+        winners: list[int] = []
         replaced: list[str] = []
-        for record in records:
-            old = stored.get(record.key)
-            if old is None:
-                self.counts.inserted += 1
-                winners.append(record)
-                continue
-            new_rank, old_rank = _rank(record), (_version_or_min(old[0]), old[1] or "")
-            if new_rank == old_rank:
-                self.counts.unchanged += 1
+        for key, i in best.items():
+            counts = self.counts[load_ids[i]]
+            new_rank = _rank(metas[i].version, metas[i].digest)
+            old_rank = stored.get(key)
+            if old_rank is None:
+                counts.inserted += 1
+                winners.append(i)
+            elif new_rank == old_rank:
+                counts.unchanged += 1
             elif new_rank > old_rank:
-                self.counts.updated += 1
-                winners.append(record)
-                replaced.append(record.key)
+                counts.updated += 1
+                winners.append(i)
+                replaced.append(key)
             else:
-                self.counts.older += 1
+                counts.older += 1
         if not winners:
             return
 
-        rows: dict[str, list[dict]] = defaultdict(list)
-        for record in winners:
-            for name, table_rows in record.tables.items():
-                rows[name].extend(table_rows)
-            conversation_row = rows[CONVERSATION][-1]
-            conversation_row["record_version"] = record.version
-            conversation_row["record_hash"] = record.digest
-        for name in (CONVERSATION, *conversation_mid_tables()):
-            if tables()[name].has("load_id"):
-                for row in rows.get(name, ()):
-                    row["load_id"] = self.load_id
-
-        self._upsert(CONVERSATION, rows.pop(CONVERSATION))
+        # Usually every record of a batch wins: then there is nothing to filter out.
+        keep = None if len(winners) == len(batch.metas) else pa.array(winners, pa.int32())
+        written = {
+            name: self._prepare(table, load_id_of, keep)
+            for name, table in batch.tables.items()
+            if name == CONVERSATION
+            or name in conversation_leaf_tables()
+            or name in conversation_mid_tables()
+        }
+        self._upsert(CONVERSATION, written.pop(CONVERSATION))
         if replaced:
             self._delete_leaves(replaced)
         for name in conversation_mid_tables():
-            self._upsert(name, rows.pop(name, []))
+            self._upsert(name, written.pop(name, None))
         if replaced:
             self._retire_stale_mids(replaced)
         for name in conversation_leaf_tables():
-            table_rows = rows.pop(name, [])
-            if table_rows:
-                self._insert(name, table_rows)
-        if rows:
-            raise ValueError(f"parser produced rows for unexpected tables: {sorted(rows)}")
+            table = written.pop(name, None)
+            if table is not None and table.num_rows:
+                self._insert(name, table)
+
+    def _prepare(self, table: pa.Table, load_id_of: pa.Array, keep: pa.Array | None) -> pa.Table:
+        """Keep the rows of the winning records, fill ``load_id``, count rows per load."""
+        if keep is not None:
+            table = table.filter(pc.is_in(table.column(REC), value_set=keep))
+        load_ids = pc.take(load_id_of, table.column(REC))
+        if "load_id" in table.column_names:
+            table = table.set_column(table.schema.get_field_index("load_id"), "load_id", load_ids)
+        table = table.drop_columns([REC])
+        return table.append_column("_load", load_ids)
+
+    def _count_rows(self, name: str, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        for item in pc.value_counts(table.column("_load")).to_pylist():
+            self.counts[item["values"]].rows[name] += item["counts"]
 
     def _delete_leaves(self, conversation_ids: list[str]) -> None:
         b = self.backend
@@ -202,7 +229,7 @@ class FileWriter:
             info = tables()[name]
             if info.has("conversation_id"):
                 b.execute(f"DELETE FROM {_q(name)} WHERE conversation_id {in_keys}")
-            else:  # a child of an SDE event: find it through its event
+            else:  # a child of an SDE event: found through its event
                 b.execute(
                     f"DELETE FROM {_q(name)} WHERE sde_id IN "
                     f"(SELECT sde_id FROM {_q(info.parent)} WHERE conversation_id {in_keys})"
@@ -229,33 +256,36 @@ class FileWriter:
                 b.execute(f"DELETE FROM {_q(name)} WHERE {condition}")
             else:
                 b.execute(f"UPDATE {_q(name)} SET load_id = {STALE} WHERE {condition}")
+                self.retired_rows = True
         b.unstage(rel)
 
     # -- web sessions -------------------------------------------------------------------------
 
-    def _write_web(self, records: list[ParsedRecord]) -> None:
-        rows: dict[str, list[dict]] = defaultdict(list)
-        for record in records:
-            for name, table_rows in record.tables.items():
-                rows[name].extend(table_rows)
-        visits = set()
-        for table_rows in rows.values():
-            for row in table_rows:
-                visit = row.get("visit_id")
-                if visit is not None:
-                    visits.add(visit)
-        for name in web_tables():
-            if tables()[name].has("load_id"):
-                for row in rows.get(name, ()):
-                    row["load_id"] = self.load_id
+    def _write_web(self, batch: ParsedBatch, load_id_of: pa.Array) -> None:
+        written = {
+            name: self._prepare(table, load_id_of, None)
+            for name, table in batch.tables.items()
+            if name in web_tables()
+        }
+        unexpected = set(batch.tables) - set(written) - {CONVERSATION}
+        unexpected -= set(conversation_leaf_tables()) | set(conversation_mid_tables())
+        if unexpected:
+            raise ValueError(f"parser produced rows for unexpected tables: {sorted(unexpected)}")
+        visits: set[str] = set()
+        for table in written.values():
+            if "visit_id" in table.column_names:
+                visits.update(v for v in pc.unique(table.column("visit_id")).to_pylist() if v)
         if visits:
-            self._insert(WEB_SESSION, [{"visit_id": v} for v in sorted(visits)], on_conflict=True)
+            sessions = arrow_table_of({"visit_id": sorted(visits)})
+            rel = self.backend.stage(WEB_SESSION, _full(WEB_SESSION, sessions))
+            self.backend.execute(
+                f"INSERT INTO web_session (visit_id) SELECT visit_id FROM {rel} "
+                "ON CONFLICT (visit_id) DO NOTHING"
+            )
         for name in web_tables():
-            table_rows = rows.pop(name, [])
-            if table_rows:
-                self._insert(name, table_rows, on_conflict=True)
-        if rows:
-            raise ValueError(f"parser produced rows for unexpected tables: {sorted(rows)}")
+            table = written.get(name)
+            if table is not None and table.num_rows:
+                self._insert(name, table, on_conflict=True)
         self.touched_visits |= visits
 
     def _merge_web_sessions(self, visits: list[str]) -> None:
@@ -273,29 +303,36 @@ class FileWriter:
         for row in fetched:
             by_visit[row[0]].append(row[1:])
         merged = [merge_session_sources(v, source_cols, by_visit.get(v, [])) for v in visits]
-        self._upsert(WEB_SESSION, merged)
+        table = pa.Table.from_pylist(merged, schema=info.schema)
+        self._upsert(WEB_SESSION, table, count=False)
 
     # -- statements ---------------------------------------------------------------------------
 
-    def _stage(self, name: str, rows: list[dict]) -> str:
-        self.counts.rows[name] += len(rows)
-        return self.backend.stage(name, arrow_table(name, rows))
+    def _stage(self, name: str, table: pa.Table, count: bool = True) -> str:
+        if count and "_load" in table.column_names:
+            self._count_rows(name, table)
+        if "_load" in table.column_names:
+            table = table.drop_columns(["_load"])
+        return self.backend.stage(name, table)
 
-    def _insert(self, name: str, rows: list[dict], *, on_conflict: bool = False) -> None:
+    def _insert(self, name: str, table: pa.Table, *, on_conflict: bool = False) -> None:
         info = tables()[name]
-        rows = dedupe(name, rows)
-        rel = self._stage(name, rows)
-        conflict = f" ON CONFLICT ({_cols(info.primary_key)}) DO NOTHING" if on_conflict else ""
-        self.backend.execute(
-            f"INSERT INTO {_q(name)} ({_cols(info.columns)}) "
-            f"SELECT {_cols(info.columns)} FROM {rel}{conflict}"
-        )
+        rel = self._stage(name, table)
+        select = f"SELECT {_cols(info.columns)} FROM {rel}"
+        conflict = ""
+        if on_conflict:
+            # The same fact twice in one batch: PostgreSQL refuses a key twice in one INSERT.
+            key = _cols(info.primary_key)
+            select = f"SELECT DISTINCT ON ({key}) {_cols(info.columns)} FROM {rel}"
+            conflict = f" ON CONFLICT ({_cols(info.primary_key)}) DO NOTHING"
+        self.backend.execute(f"INSERT INTO {_q(name)} ({_cols(info.columns)}) {select}{conflict}")
 
-    def _upsert(self, name: str, rows: list[dict]) -> None:
+    def _upsert(self, name: str, table: pa.Table | None, count: bool = True) -> None:
         info = tables()[name]
-        rows = dedupe(name, rows)
-        rel = self._stage(name, rows)
-        if not rows:
+        if table is None:
+            table = _full(name, pa.table({}))
+        rel = self._stage(name, table, count)
+        if not table.num_rows:
             return
         updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in info.update_columns)
         self.backend.execute(
@@ -304,26 +341,22 @@ class FileWriter:
             f"ON CONFLICT ({_cols(info.primary_key)}) DO UPDATE SET {updates}"
         )
 
-    def _note_warnings(self, record: ParsedRecord) -> None:
-        if not record.warnings:
-            return
-        self.counts.warnings += len(record.warnings)
-        room = self.MAX_WARNING_SAMPLES - len(self.counts.warning_samples)
-        if room > 0:
-            self.counts.warning_samples.extend(
-                f"{record.position}: {w}" for w in record.warnings[:room]
-            )
+
+def _full(name: str, table: pa.Table) -> pa.Table:
+    """``table`` with every column of the warehouse table (missing ones NULL), in order."""
+    schema = tables()[name].schema
+    n = table.num_rows
+    columns = [
+        table.column(f.name) if f.name in table.column_names else pa.nulls(n, f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def purge_stale(backend: Backend) -> None:
     """Delete mid rows retired by an earlier transaction (DuckDB's two-step replacement)."""
     for name in conversation_mid_tables():
         backend.execute(f"DELETE FROM {_q(name)} WHERE load_id = {STALE}")
-
-
-def arrow_table_of(columns: dict[str, list]) -> pa.Table:
-    """A small ad-hoc Arrow table of text columns (key lists for staging)."""
-    return pa.table({k: pa.array(v, pa.large_string()) for k, v in columns.items()})
 
 
 def merge_session_sources(visit_id: str, columns: list[str], sources: list[tuple]) -> dict:
@@ -355,7 +388,7 @@ def merge_session_sources(visit_id: str, columns: list[str], sources: list[tuple
 
 
 def _sortable_time(value: datetime | None) -> int:
-    return to_epoch_ms(value) if value is not None else -(2**62)
+    return to_epoch_ms(value) if value is not None else _MIN_RANK
 
 
 def _sortable(value: Any) -> tuple:
@@ -364,11 +397,21 @@ def _sortable(value: Any) -> tuple:
     return (0, str(value))
 
 
-def _version_or_min(version: int | None) -> int:
-    return version if version is not None else -(2**62)
+class FileWriter:
+    """One file's writer over parsed records (not batches): what tests and simple callers use."""
 
+    def __init__(self, backend: Backend, load_id: int) -> None:
+        self.writer = BatchWriter(backend)
+        self.load_id = load_id
 
-def _rank(record: ParsedRecord) -> tuple[int, str]:
-    """Order of two records of one conversation: version first, then digest (a tie-break
-    that makes equal-version records give the same warehouse in any load order)."""
-    return (_version_or_min(record.version), record.digest or "")
+    @property
+    def counts(self) -> FileCounts:
+        return self.writer.counts[self.load_id]
+
+    def write(self, items: list[ParsedRecord | Rejected]) -> None:
+        batch = build_batch(items)
+        self.counts.add_parse(batch)
+        self.writer.write(batch, [self.load_id] * len(batch.metas))
+
+    def finish(self) -> None:
+        self.writer.finish()

@@ -1,0 +1,167 @@
+"""What kind of input a file is, from its content (never its name), reading only its start.
+
+Kinds:
+
+- ``"conversations"``: a Messaging Interactions API response page
+  (``conversationHistoryRecords``), or JSON Lines of pages or of bare conversation
+  records (a top-level object with record sections: ``info``, ``conversationId``,
+  ``messageRecords``, …);
+- ``"web_session"``: a Data Access API file whose ``dataType`` is ``WebSession``;
+- ``"data_access"``: a Data Access file of another data type (``Engagement``,
+  ``Survey``, ``AgentActivity``, …) — not loaded, reported as unsupported;
+- ``"listing"``: a Data Access file-listing response (``{"dataAccessFiles": …}``);
+- ``"unknown"``: valid JSON of another shape.
+
+The first top-level value decides; parsing stops as soon as a top-level key settles
+the kind, so a 2 GB file costs a few kilobytes. A Data Access file is recognised by
+``dataType``, or — when ``recordCollection`` comes first — by the record name of its
+first body (``com.liveperson.dataaccess.WebSession…Data`` → web session; otherwise
+the name without its namespace and ``Data`` suffix is the data type).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import ijson
+
+from loaders.sources import (
+    BACKEND,
+    CHUNK_SIZE,
+    CountingReader,
+    InputError,
+    ijson_input_error,
+    iter_json_values,
+)
+
+CONVERSATIONS = "conversations"
+WEB_SESSION = "web_session"
+DATA_ACCESS = "data_access"
+LISTING = "listing"
+UNKNOWN = "unknown"
+
+#: Top-level keys of a bare conversation record (current and legacy names).
+RECORD_KEYS = frozenset(
+    {
+        "info",
+        "conversationId",
+        "messageRecords",
+        "agentParticipants",
+        "consumerParticipants",
+        "consumerParticipant",
+        "transfers",
+        "interactions",
+        "messageScores",
+        "messageScore",
+        "messageStatuses",
+        "conversationSurveys",
+        "coBrowseSessions",
+        "sdes",
+        "unAuthSdes",
+        "summary",
+        "dialogs",
+        "monitoring",
+        "responseTime",
+        "intents",
+        "latestAgentSurvey",
+        "previouslySubmittedAgentSurveys",
+    }
+)
+# Stop looking after this many parse events without a decision (a huge value of an
+# unrecognised first key): such a file is "unknown".
+MAX_EVENTS = 200_000
+_BODY_PREFIX = "recordCollection.item.body"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Detected:
+    """The kind of a file and, for Data Access files, its data type.
+
+    Compares equal to its kind string too (``detect_kind(p) == "listing"``)."""
+
+    kind: str
+    data_type: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return self.kind == other
+        if isinstance(other, Detected):
+            return (self.kind, self.data_type) == (other.kind, other.data_type)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.kind)
+
+    def __str__(self) -> str:
+        return self.kind if self.data_type is None else f"{self.kind} ({self.data_type})"
+
+
+def _data_access(data_type: str | None) -> Detected:
+    if data_type == "WebSession":
+        return Detected(WEB_SESSION, data_type)
+    return Detected(DATA_ACCESS, data_type)
+
+
+def _type_of_body(record_name: str) -> str:
+    short = record_name.rsplit(".", 1)[-1]
+    if short.startswith("WebSession"):
+        return "WebSession"
+    return short[:-4] if short.endswith("Data") and len(short) > 4 else short
+
+
+def detect(path: str | os.PathLike) -> Detected:
+    """The kind (and Data Access data type) of the file. Raises :class:`InputError` for a
+    file that is empty, not JSON (in its first value) or a broken gzip."""
+    path = Path(path)
+    reader = CountingReader(path)
+    seen_data_access = False
+    events = 0
+    try:
+        parser = BACKEND.parse(reader, multiple_values=True, buf_size=CHUNK_SIZE)
+        for prefix, event, value in parser:
+            events += 1
+            if prefix == "":
+                if event == "map_key":
+                    if value == "dataAccessFiles":
+                        return Detected(LISTING)
+                    if value == "conversationHistoryRecords" or value in RECORD_KEYS:
+                        return Detected(CONVERSATIONS)
+                    if value in ("dataType", "metaData", "recordCollection"):
+                        seen_data_access = True
+                    continue
+                if event == "start_map":
+                    continue
+                # The first top-level value ended (or is not an object) undecided.
+                if seen_data_access and event == "end_map":
+                    return Detected(DATA_ACCESS)
+                return Detected(UNKNOWN)
+            if event == "string" and prefix.startswith("dataType"):
+                # dataType is an Avro enum union {"com…DataTypeEnum": "WebSession"} or a string.
+                return _data_access(value)
+            if event == "map_key" and prefix == _BODY_PREFIX:
+                return _data_access(_type_of_body(value))
+            if events >= MAX_EVENTS:
+                return Detected(UNKNOWN)
+    except ijson.JSONError as exc:
+        if events == 0 and "premature EOF" in str(exc):
+            raise InputError(path, "byte 0", "empty file: no JSON value") from None
+        small = reader.consumed < CHUNK_SIZE * 4
+        error = ijson_input_error(path, reader, exc, 1)
+        reader.close()
+        if small:
+            # A small file: let the orjson reader name the exact line and byte.
+            for _ in iter_json_values(path):
+                pass
+        raise error from None
+    finally:
+        reader.close()
+    raise InputError(path, "byte 0", "empty file: no JSON value")
+
+
+def detect_kind(path: str | os.PathLike) -> Detected:
+    """The kind of the file (``.kind``: ``conversations``, ``web_session``,
+    ``data_access``, ``listing`` or ``unknown``) and its Data Access ``.data_type``.
+    Same as :func:`detect`."""
+    return detect(path)

@@ -1,0 +1,556 @@
+"""Input files → JSON values, streamed, with exact error positions.
+
+A file may be gzip-compressed (recognised by its magic bytes, never by its name;
+multi-member gzip is one stream) and may hold one JSON document of any size, JSON
+Lines (one value per line, blank lines allowed), or several JSON documents one
+after the other (LivePerson's published Data Access examples hold two copies).
+
+:func:`iter_json_values` yields ``(position, value)`` pairs. A document whose top
+level holds one of :data:`SPLIT_KEYS` as an array (a conversation page's
+``conversationHistoryRecords``, a Data Access file's ``recordCollection``) is
+split so that no caller ever holds a whole page: first the document with those
+arrays emptied (``{"_metadata": …, "conversationHistoryRecords": []}`` — still a
+page, so page-aware code handles it naturally, and its other keys are not lost),
+then every element on its own, at ``"<document>, conversationHistoryRecords[3]"``.
+
+Memory stays bounded: a file up to :data:`SMALL_FILE_LIMIT` bytes (decompressed)
+is read at once and parsed with orjson; a bigger one is read line by line (JSON
+Lines: recognised when its first line is a whole value that fits in that first
+chunk) or streamed with ijson (documents): one pass collects each document's other
+keys and counts its array elements (so ``metaData`` after ``recordCollection`` is
+known before the first element), a second pass (ijson's C ``items``) yields the
+elements one by one.
+
+Every defect of the input raises :class:`InputError` naming the file and the byte
+offset or line; the caller rolls the whole file back, so raising after some
+values were yielded is fine.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import hashlib
+import io
+import os
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import ijson
+import orjson
+
+try:  # yajl2_c: the C backend; the others are correct but several times slower
+    BACKEND = ijson.get_backend("yajl2_c")
+except ImportError:  # pragma: no cover - depends on the installed wheel
+    BACKEND = ijson
+
+#: Decompressed size up to which a file is read at once and parsed with orjson. Avro-JSON
+#: turns into ~20 times its size in Python objects (every value is a one-key dict), so
+#: the limit is kept low; streaming costs ~15 % more parse time on web-session files.
+SMALL_FILE_LIMIT = 8 * 1024 * 1024
+#: Top-level array keys whose elements are yielded one by one.
+SPLIT_KEYS = ("conversationHistoryRecords", "recordCollection")
+
+GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
+CHUNK_SIZE = 64 * 1024
+# Reading errors of a broken or truncated gzip stream (BadGzipFile is an OSError).
+_READ_ERRORS = (EOFError, zlib.error, OSError)
+_NON_BLANK = re.compile(rb"[^ \t\r\n]")
+_SCALAR_EVENTS = frozenset({"string", "number", "boolean", "null"})
+_ITEM_START_EVENTS = _SCALAR_EVENTS | {"start_map", "start_array"}
+
+
+class InputError(Exception):
+    """A file that cannot be read as JSON: not JSON, truncated, broken gzip, bad UTF-8, empty.
+
+    ``str()`` names the file, the position (byte offset and/or line) and the problem.
+    """
+
+    def __init__(self, path: str | os.PathLike, position: str, message: str) -> None:
+        super().__init__(str(path), position, message)
+        self.path = str(path)
+        self.position = position
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.position}: {self.message}"
+
+
+# -- files ----------------------------------------------------------------------------------------
+
+
+def _is_hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _files_under(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.is_file() and not _is_hidden(p, directory))
+
+
+def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files to load: files as given, every regular non-hidden file under a directory
+    (recursively, sorted), and the matches of globs (``*``, ``**``), without duplicates.
+
+    Raises ``FileNotFoundError`` for a path that matches no file.
+    """
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for given in paths:
+        text = os.fspath(given)
+        path = Path(text)
+        if path.is_dir():
+            found = _files_under(path)
+        elif path.exists():
+            found = [path]
+        elif glob.has_magic(text):
+            found = []
+            for match in sorted(glob.glob(text, recursive=True)):
+                p = Path(match)
+                found.extend(_files_under(p) if p.is_dir() else [p] if p.is_file() else [])
+        else:
+            found = []
+        if not found:
+            what = "directory" if path.is_dir() else "file or glob"
+            raise FileNotFoundError(f"{text}: no such {what} with files to load")
+        for p in found:
+            if p not in seen:
+                seen.add(p)
+                out.append(p)
+    return out
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """SHA-256 (hex) of the file's bytes as stored (compressed if it is gzip), streamed."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def is_gzip(path: str | os.PathLike) -> bool:
+    """True when the file starts with the gzip magic bytes."""
+    with open(path, "rb") as f:
+        return f.read(2) == GZIP_MAGIC
+
+
+def open_bytes(path: str | os.PathLike) -> BinaryIO:
+    """The file's content as a binary stream, decompressed when it is gzip (by magic bytes;
+    multi-member gzip reads as one stream). Reading a broken gzip raises ``EOFError``,
+    ``gzip.BadGzipFile`` or ``zlib.error``."""
+    if is_gzip(path):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+class CountingReader(io.RawIOBase):
+    """The decompressed content of a file for parsing: skips a UTF-8 byte-order mark,
+    counts the bytes read (for error positions) and turns read errors into InputError."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        try:
+            self._stream = open_bytes(path)
+            self.skipped = 3 if self._stream.read(3) == UTF8_BOM else 0
+            self._stream.seek(self.skipped)
+        except _READ_ERRORS as exc:
+            self._fail(exc)
+        self.consumed = self.skipped  # decompressed bytes handed out, BOM included
+        self.last = 0  # size of the last chunk handed out
+        self.last_data = b""
+        self.lines_read = self.lines_before = 0  # newlines before/up to the last chunk
+
+    def _fail(self, exc: BaseException) -> None:
+        if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
+            raw = getattr(getattr(self, "_stream", None), "fileobj", None)
+            where = f"compressed byte {raw.tell()}" if raw is not None else "gzip header"
+            raise InputError(self.path, where, f"broken or truncated gzip data: {exc}") from exc
+        raise InputError(self.path, "file", f"cannot read: {exc}") from exc
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            data = self._stream.read(size)
+        except _READ_ERRORS as exc:
+            self._fail(exc)
+        self.consumed += len(data)
+        self.last = len(data)
+        self.last_data = data
+        self.lines_before = self.lines_read
+        self.lines_read += data.count(b"\n")
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        try:
+            line = self._stream.readline(-1 if size is None else size)
+        except _READ_ERRORS as exc:
+            self._fail(exc)
+        self.consumed += len(line)
+        return line
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+    def close(self) -> None:
+        stream = getattr(self, "_stream", None)
+        if stream is not None:
+            stream.close()
+        super().close()
+
+
+# -- error positions ------------------------------------------------------------------------------
+
+
+def describe_offset(data: bytes | memoryview, offset: int, base: int = 0) -> str:
+    """``"line L column C (byte B)"`` of byte ``offset`` of ``data`` (the file's first
+    ``len(data)`` bytes after ``base``; the column counts bytes, 1-based)."""
+    buf = bytes(data[:offset])
+    line = buf.count(b"\n") + 1
+    column = offset - (buf.rfind(b"\n") + 1) + 1
+    return f"line {line} column {column} (byte {base + offset})"
+
+
+def _error_offset(data: bytes | memoryview, exc: orjson.JSONDecodeError) -> tuple[int, str]:
+    """Byte offset and message of an orjson error in ``data`` (orjson counts characters
+    and does not locate invalid UTF-8)."""
+    raw = bytes(data)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as u:
+        return u.start, f"invalid UTF-8: {u.reason}"
+    return len(text[: exc.pos].encode("utf-8")), f"JSON syntax error: {exc.msg}"
+
+
+def _json_error(path: Path, data: bytes | memoryview, exc: orjson.JSONDecodeError, base: int):
+    offset, message = _error_offset(data, exc)
+    return InputError(path, describe_offset(data, offset, base), message)
+
+
+def _after_document(exc: orjson.JSONDecodeError) -> bool:
+    # orjson's wording for a complete value followed by more content.
+    msg = exc.msg or ""
+    return "after document" in msg or "trailing characters" in msg
+
+
+# -- splitting pages ------------------------------------------------------------------------------
+
+
+def split_value(value: Any, position: str) -> Iterator[tuple[str, str | None, Any]]:
+    """``(position, array key, value)``: the document (array key None), then each element
+    of its :data:`SPLIT_KEYS` arrays (see the module doc).
+
+    Elements are released as they are yielded, so a consumer that does not keep them
+    keeps memory flat."""
+    if isinstance(value, dict) and any(type(value.get(k)) is list for k in SPLIT_KEYS):
+        arrays: list[tuple[str, list]] = []
+        rest: dict[str, Any] = {}
+        for key, v in value.items():
+            if key in SPLIT_KEYS and type(v) is list:
+                arrays.append((key, v))
+                rest[key] = []
+            else:
+                rest[key] = v
+        yield position, None, rest
+        for key, items in arrays:
+            for i in range(len(items)):
+                item = items[i]
+                items[i] = None
+                yield f"{position}, {key}[{i}]", key, item
+        return
+    yield position, None, value
+
+
+# -- the small path: read at once, orjson ---------------------------------------------------------
+
+
+def _first_line_is_value(data: bytes) -> bool:
+    """True when the first non-blank line is a complete JSON value and more follows: JSON
+    Lines (a pretty-printed document's first line is never a whole value)."""
+    start = 0
+    while True:
+        end = data.find(b"\n", start)
+        if end < 0:
+            return False
+        line = data[start:end]
+        if line.strip():
+            break
+        start = end + 1
+    if _NON_BLANK.search(data, end + 1) is None:
+        return False
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _iter_lines(
+    path: Path, lines: Iterable[bytes], base: int
+) -> Iterator[tuple[str, str | None, Any]]:
+    offset = base
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                col, message = _error_offset(line, exc)
+                where = f"line {number} column {col + 1} (byte {offset + col})"
+                raise InputError(path, where, message) from None
+            yield from split_value(value, f"line {number}")
+        offset += len(line)
+
+
+def _iter_documents(path: Path, data: bytes, base: int) -> Iterator[tuple[str, str | None, Any]]:
+    """Several documents one after the other (not one per line)."""
+    view = memoryview(data)
+    start, number, size = 0, 0, len(data)
+    whitespace = b" \t\r\n"
+    while True:
+        while start < size and data[start] in whitespace:
+            start += 1
+        if start >= size:
+            return
+        number += 1
+        rest = view[start:]
+        try:
+            value = orjson.loads(rest)
+            end = size
+        except orjson.JSONDecodeError as exc:
+            if not _after_document(exc):
+                raise _json_error(path, data, _shift(exc, data, start), base) from None
+            end = start + _char_to_byte(rest, exc.pos)
+            value = orjson.loads(view[start:end])
+        yield from split_value(value, f"document {number} (byte {base + start})")
+        start = end
+
+
+def _char_to_byte(data: memoryview, chars: int) -> int:
+    """Byte length of the first ``chars`` characters of valid UTF-8 ``data``."""
+    head = bytes(data[: chars * 4])  # a character is at most 4 bytes: decode only this much
+    if head.isascii():
+        return chars
+    return len(head.decode("utf-8", errors="ignore")[:chars].encode("utf-8"))
+
+
+def _shift(exc: orjson.JSONDecodeError, data: bytes, start: int) -> orjson.JSONDecodeError:
+    """The error of a parse of ``data[start:]`` re-expressed for the whole of ``data``."""
+    chars = len(data[:start].decode("utf-8", errors="replace"))
+    return orjson.JSONDecodeError(exc.msg, exc.doc, exc.pos + chars)
+
+
+def _iter_small(path: Path, data: bytes, base: int) -> Iterator[tuple[str, str | None, Any]]:
+    if _NON_BLANK.search(data) is None:
+        raise InputError(path, f"byte {base}", "empty file: no JSON value")
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        if _first_line_is_value(data):
+            yield from _iter_lines(path, io.BytesIO(data), base)
+        elif _after_document(exc):
+            yield from _iter_documents(path, data, base)
+        else:
+            raise _json_error(path, data, exc, base) from None
+        return
+    del data
+    yield from split_value(value, f"byte {base}")
+
+
+# -- the streaming path: line by line, or ijson ---------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Document:
+    """What the first streaming pass learned about one top-level document."""
+
+    rest: Any  # the document with its split arrays emptied
+    counts: list[tuple[str, int]] = field(default_factory=list)  # (split key, elements)
+
+
+def _yajl_offset(message: bytes, chunk: bytes) -> int | None:
+    """Where in ``chunk`` yajl stopped, from the context it prints, else None.
+
+    yajl shows up to 30 bytes either side of its offset (newlines as spaces), after
+    ``40 - offset`` spaces when the offset is below 30, else after 10 spaces. The
+    candidates that reproduce the context exactly are kept.
+    yajl's offset is near the error (at or just after the offending token).
+    """
+    lines = message.split(b"\n")
+    if len(lines) < 3 or not lines[2].rstrip().endswith(b"^"):
+        return None
+    context = lines[1]
+    flat = chunk.replace(b"\n", b" ").replace(b"\r", b" ")
+    n = len(flat)
+    candidates = {
+        o for o in range(min(30, n + 1)) if context == b" " * (40 - o) + flat[: min(n, o + 30)]
+    }
+    text = context[10:]
+    if context[:10] == b" " * 10 and text:
+        found = flat.find(text)
+        while found >= 0:
+            o = found + 30
+            if o <= n and flat[o - 30 : min(n, o + 30)] == text:
+                candidates.add(o)
+            found = flat.find(text, found + 1)
+    # The parser stops at the first error: with repeated text, the earliest match is it.
+    return min(candidates) if candidates else None
+
+
+def ijson_input_error(
+    path: Path, reader: CountingReader, exc: Exception, document: int
+) -> InputError:
+    """An ijson (yajl) error as an InputError with the byte offset where it can be found."""
+    arg = exc.args[0] if exc.args else b""
+    message = arg if isinstance(arg, bytes) else str(arg).encode("utf-8", "replace")
+    first = message.strip().split(b"\n")[0].decode("utf-8", "replace") or type(exc).__name__
+    end = reader.consumed
+    start = end - reader.last
+    if "premature EOF" in first:
+        return InputError(
+            path, f"byte {end} (end of file)", "truncated JSON: the file ends inside a value"
+        )
+    kind = "invalid UTF-8" if "invalid bytes in UTF8" in first else "JSON syntax error"
+    offset = _yajl_offset(message, reader.last_data)
+    if offset is not None and 0 <= offset <= reader.last:
+        line = reader.lines_before + reader.last_data.count(b"\n", 0, offset) + 1
+        where = f"document {document}, line {line}, near byte {start + offset}"
+    else:
+        where = f"document {document}, between byte {start} and byte {end}"
+    return InputError(path, where, f"{kind}: {first}")
+
+
+def _scan_documents(path: Path) -> list[_Document]:
+    """First streaming pass: validate the whole file and keep each document without the
+    elements of its split arrays (Python sees every event, but builds only small parts)."""
+    docs: list[_Document] = []
+    reader = CountingReader(path)
+    builder: ijson.ObjectBuilder | None = None
+    counts: list[tuple[str, int]] = []
+    pending: str | None = None  # a split key whose value comes next
+    skipping: str | None = None
+    item_prefix = ""
+    count = 0
+    try:
+        events = BACKEND.parse(reader, multiple_values=True, use_float=True, buf_size=CHUNK_SIZE)
+        for prefix, event, value in events:
+            if skipping is not None:
+                if prefix == item_prefix:
+                    if event in _ITEM_START_EVENTS:
+                        count += 1
+                elif prefix == skipping and event == "end_array":
+                    counts.append((skipping, count))
+                    skipping = None
+                continue
+            if prefix == "":
+                if event == "map_key":
+                    pending = value if value in SPLIT_KEYS else None
+                    builder.event(event, value)  # type: ignore[union-attr]
+                    continue
+                if builder is None:
+                    builder = ijson.ObjectBuilder()
+                    counts = []
+                builder.event(event, value)
+                if event in ("end_map", "end_array") or event in _SCALAR_EVENTS:
+                    docs.append(_Document(builder.value, counts))
+                    builder = None
+                continue
+            if pending is not None:
+                if event == "start_array" and prefix == pending:
+                    builder.event("start_array", None)  # type: ignore[union-attr]
+                    builder.event("end_array", None)  # type: ignore[union-attr]
+                    skipping, item_prefix, count = pending, pending + ".item", 0
+                    pending = None
+                    continue
+                pending = None
+            builder.event(event, value)  # type: ignore[union-attr]
+    except ijson.JSONError as exc:
+        if not docs and builder is None and "premature EOF" in str(exc):
+            raise InputError(path, "byte 0", "empty file: no JSON value") from None
+        raise ijson_input_error(path, reader, exc, len(docs) + 1) from None
+    finally:
+        reader.close()
+    if not docs:
+        raise InputError(path, "byte 0", "empty file: no JSON value")
+    return docs
+
+
+def _stream_documents(path: Path) -> Iterator[tuple[str, str | None, Any]]:
+    docs = _scan_documents(path)
+    readers: dict[str, CountingReader] = {}
+    items: dict[str, Iterator[Any]] = {}
+    try:
+        for number, doc in enumerate(docs, 1):
+            position = "byte 0" if len(docs) == 1 else f"document {number}"
+            yield position, None, doc.rest
+            for key, n in doc.counts:
+                if key not in items:
+                    readers[key] = CountingReader(path)
+                    items[key] = BACKEND.items(
+                        readers[key],
+                        key + ".item",
+                        multiple_values=True,
+                        use_float=True,
+                        buf_size=CHUNK_SIZE,
+                    )
+                it = items[key]
+                for i in range(n):
+                    try:
+                        value = next(it)
+                    except (StopIteration, ijson.JSONError):
+                        raise InputError(
+                            path, position, "the file changed while being read"
+                        ) from None
+                    yield f"{position}, {key}[{i}]", key, value
+    finally:
+        for reader in readers.values():
+            reader.close()
+
+
+def iter_json_values(path: str | os.PathLike) -> Iterator[tuple[str, Any]]:
+    """Every top-level JSON value of the (decompressed) file as ``(position, value)``.
+
+    Positions: ``"line 12"`` (JSON Lines), ``"byte 0"`` (one document),
+    ``"document 2 (byte 1040)"`` (several documents; streamed files say
+    ``"document 2"``), followed by ``", conversationHistoryRecords[3]"`` for split
+    elements (see :func:`split_value`). Raises :class:`InputError`.
+    """
+    for position, _key, value in iter_json_parts(path):
+        yield position, value
+
+
+def iter_json_parts(path: str | os.PathLike) -> Iterator[tuple[str, str | None, Any]]:
+    """Like :func:`iter_json_values`, as ``(position, array key, value)``: the array key
+    is the split key an element came from, None for a whole value or a document."""
+    path = Path(path)
+    reader = CountingReader(path)
+    try:
+        base = reader.skipped
+        head = reader.read(SMALL_FILE_LIMIT + 1)
+        small = len(head) <= SMALL_FILE_LIMIT
+        if small:
+            reader.close()
+        json_lines = not small and _first_line_is_value(head)
+    except BaseException:
+        reader.close()
+        raise
+    if small:
+        yield from _iter_small(path, head, base)
+        return
+    del head
+    if json_lines:
+        # Start again from the first byte: the first chunk was only a peek.
+        reader.close()
+        with CountingReader(path) as lines:
+            yield from _iter_lines(path, lines, lines.skipped)
+        return
+    reader.close()
+    yield from _stream_documents(path)

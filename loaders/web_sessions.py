@@ -1,0 +1,683 @@
+"""Data Access API web-session files → ``ParsedRecord(kind="web")``, one per body.
+
+A file is ``{"dataType", "metaData", "recordCollection": [{"body": {"com.liveperson.
+dataaccess.<Type>": {...}}}]}`` in Avro-JSON (see :mod:`loaders.avro`); it is streamed
+element by element (:func:`iter_data_access`), so a 1 GB file parses in bounded memory.
+
+Body types and their tables:
+
+- ``WebSessionNavigationData`` → ``web_page_view`` (one row per navigation entry);
+- ``WebSessionImpressionData`` → ``web_impression`` (the Engagement, Campaign and Goal
+  containers become ``engagement_*``, ``campaign_*``, ``goal_*`` columns, their lists
+  JSON text);
+- ``WebSessionEligibilityData`` → ``web_eligibility`` (one row per eligible campaign ×
+  engagement at an assessment time; a campaign without engagements gives one row with
+  NULL engagement columns);
+- ``WebSessionGoalAchievedData`` → ``web_goal_achieved`` (``metadata_kind`` is the
+  goalMetaData record name without namespace; the fields of every variant map onto the
+  ``metadata_*`` columns by name);
+- ``WebSessionEngAttrsData`` → the ``sde_*`` tables (``source = 'web_session'``), through
+  the shared :func:`loaders.sde.sde_rows`; an attribute of an unknown type is rejected
+  alone;
+- session info and geo → the session columns of ``web_session_source``. The seed does
+  not show their record names, so they are recognised generically: a body type whose
+  name contains ``Geo`` or ``SessionInfo`` (any case), or any other body type whose
+  payload holds at least one documented session-info or geo field (``sessionStartTime``,
+  ``userAgent``, ``deviceOS``, ``deviceFamily``, ``siteControlGroup``, ``searchEngine``,
+  ``searchEngineKey``, ``iPV4``, ``iPV6``, ``country``, ``countryCode``, ``state``,
+  ``city``, ``org``, ``isp``), directly or in a nested record or array of records. Field
+  names are matched ignoring case, spaces and underscores (``iPV4`` → ``ip_v4``).
+
+Every body also yields one ``web_session_source`` row: the header (``visit_id``,
+``visitor_id``, ``context_id``; an empty string is unknown), ``account_id`` and
+``source_time`` (``metaData.accountId`` / ``startTime``), ``first_fact_time`` (the
+earliest time stamp of the body's facts) and the session/geo columns. The writer merges
+these rows into ``web_session``.
+
+Fact keys: ``fact_id`` (``sde_id`` for SDE rows) is a 16-byte blake2b hex digest of the
+visit id, the table and the canonical JSON (sorted keys) of the fact's source object,
+unwrapped from Avro with null members dropped (:func:`avro.clean`: a newer schema's added
+null fields change nothing; an achieved goal adds its metadata kind, an eligibility row
+its assessment, campaign entry and engagement); a ``web_session_source`` row's source
+object is the row itself. The same fact
+in two files gets the same key; identical facts within a body collapse into one row.
+
+Fields without a column go to the row's ``extra`` (grouped by container); a body of an
+unknown type, or without a visit id, is a :class:`~loaders.records.Rejected`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from loaders import avro
+from loaders.records import ParsedRecord, Rejected
+from loaders.sde import UnknownSdeType, sde_kind, sde_rows
+from loaders.sources import iter_json_parts
+from loaders.values import (
+    SKIP,
+    CastError,
+    RowMapper,
+    cast_bool,
+    cast_epoch_ms,
+    cast_or_warn,
+    cast_text,
+    caster_for,
+    dumps,
+)
+from warehouse.models import (
+    WebEligibility,
+    WebGoalAchieved,
+    WebImpression,
+    WebPageView,
+    WebSessionSource,
+)
+
+WEB_SESSION = "WebSession"
+SOURCE_TABLE = "web_session_source"
+
+# -- file level -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FileMeta:
+    """What a Data Access document says about itself (``dataType`` and ``metaData``)."""
+
+    data_type: str | None = None
+    account_id: str | None = None
+    start_time: int | None = None  # epoch ms
+    end_time: int | None = None  # epoch ms
+    schema_version: str | None = None
+    extra: dict = field(default_factory=dict)  # other metaData members
+
+
+def file_meta(document: Any) -> FileMeta:
+    """The :class:`FileMeta` of a Data Access document (its ``recordCollection`` unused)."""
+    if not isinstance(document, dict):
+        return FileMeta()
+    meta = avro.unwrap(document.get("metaData"))
+    meta = meta if isinstance(meta, dict) else {}
+    data_type = avro.unwrap(document.get("dataType"))
+
+    def epoch(key: str) -> int | None:
+        try:
+            return cast_epoch_ms(meta.get(key)) if meta.get(key) is not None else None
+        except CastError:
+            return None
+
+    known = ("accountId", "startTime", "endTime", "schemaVersion")
+    return FileMeta(
+        data_type=cast_text(data_type) if data_type is not None else None,
+        account_id=_text_or_none(meta.get("accountId")),
+        start_time=epoch("startTime"),
+        end_time=epoch("endTime"),
+        schema_version=_text_or_none(meta.get("schemaVersion")),
+        extra={k: v for k, v in meta.items() if k not in known},
+    )
+
+
+def _is_data_access(document: Any) -> bool:
+    return isinstance(document, dict) and (
+        "recordCollection" in document or "dataType" in document or "metaData" in document
+    )
+
+
+def iter_data_access(path: str | os.PathLike) -> Iterator[tuple[FileMeta | None, str, Any]]:
+    """``(meta, position, element)`` for every ``recordCollection`` element of the file,
+    streamed; ``meta`` is the :class:`FileMeta` of the element's document (read before its
+    elements even when ``metaData`` comes after ``recordCollection``). A top-level value
+    that is not a Data Access document comes as ``(None, position, value)``.
+    Raises :class:`~loaders.sources.InputError`."""
+    meta: FileMeta | None = None
+    for position, key, value in iter_json_parts(path):
+        if key is None:
+            if _is_data_access(value):
+                meta = file_meta(value)
+            else:
+                yield None, position, value
+        elif key == "recordCollection" and meta is not None:
+            yield meta, position, value
+        else:
+            yield None, position, value
+
+
+def iter_web_records(path: str | os.PathLike) -> Iterator[ParsedRecord | Rejected]:
+    """Every body of a web-session file, parsed (see :func:`parse_web_body`)."""
+    refused: FileMeta | None = None
+    for meta, position, element in iter_data_access(path):
+        if meta is None:
+            yield Rejected(position, "not a Data Access web-session document", _raw(element))
+            continue
+        if meta.data_type not in (None, WEB_SESSION):
+            if refused is not meta:  # one rejection per document of another data type
+                refused = meta
+                reason = f"Data Access {meta.data_type} data is not loaded (not web sessions)"
+                yield Rejected(position, reason, None)
+            continue
+        if not isinstance(element, dict) or "body" not in element:
+            yield Rejected(position, "recordCollection entry without a body", _raw(element))
+            continue
+        yield parse_web_body(element["body"], meta, position)
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _raw(value: Any) -> str:
+    return dumps(value)
+
+
+def _text_or_none(value: Any) -> str | None:
+    """Header and metaData text: an empty string means unknown."""
+    text = cast_text(value) if value is not None else None
+    return text or None
+
+
+def canonical_json(value: Any) -> bytes:
+    """Canonical JSON (sorted keys) of a source object, given as :func:`avro.clean` makes it
+    (unwrapped, null members dropped)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # integers beyond 64 bits
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return text.encode()
+
+
+def fact_id(visit_id: str, table: str, source: Any) -> str:
+    """Key of a fact: digest of its visit, table and canonical source object."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(visit_id.encode())
+    h.update(b"\x00")
+    h.update(table.encode())
+    h.update(b"\x00")
+    h.update(canonical_json(source))
+    return h.hexdigest()
+
+
+def _array(value: Any) -> list:
+    """The elements of an Avro array union (raw, not unwrapped); null → []."""
+    name, inner = avro.branch(value)
+    if isinstance(inner, list):
+        return inner
+    return [] if inner is None else [inner]
+
+
+def _without(raw: Any, *keys: str) -> Any:
+    if isinstance(raw, dict):
+        return {k: v for k, v in raw.items() if k not in keys}
+    return raw
+
+
+@dataclass(slots=True)
+class _Body:
+    """The state of one body while its rows are built."""
+
+    visit_id: str
+    visitor_id: str | None
+    position: str
+    kind: str
+    warnings: list[str] = field(default_factory=list)
+    rejections: list[Rejected] = field(default_factory=list)
+    tables: dict[str, list[dict]] = field(default_factory=dict)
+    ids: set[tuple[str, str]] = field(default_factory=set)
+    times: list[int] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # body-level fields → source row
+
+    def add(self, table: str, row: dict, key: str = "fact_id") -> bool:
+        """Add a row unless the same fact is already in this body."""
+        ident = (table, row[key])
+        if ident in self.ids:
+            return False
+        self.ids.add(ident)
+        self.tables.setdefault(table, []).append(row)
+        return True
+
+    def time(self, row: dict, column: str) -> None:
+        value = row.get(column)
+        if value is not None:
+            self.times.append(value)
+
+    def base(self, table: str, source: Any) -> dict:
+        return {
+            "visit_id": self.visit_id,
+            "fact_id": fact_id(self.visit_id, table, source),
+            "visitor_id": self.visitor_id,
+        }
+
+    def context(self, what: str) -> str:
+        return f"{self.position} {self.kind} {what}"
+
+
+def _finish(row: dict, extra: dict) -> dict:
+    if extra:
+        row["extra"] = dumps(extra)
+    return row
+
+
+def _plain(raw: Any) -> Any:
+    return avro.unwrap(raw)
+
+
+def _map_container(
+    mapper: RowMapper, value: Any, row: dict, extra: dict, name: str, body: _Body, where: str
+) -> None:
+    """Map a (plain) record container — Engagement, Campaign, Goal — into prefixed columns."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        extra[name] = value
+        return
+    sub: dict[str, Any] = {}
+    mapper.map_into(value, row, sub, body.warnings, body.context(f"{where} {name}"))
+    if sub:
+        extra[name] = sub
+
+
+# -- mappers, built once --------------------------------------------------------------------------
+
+_NO_DEFAULTS = {"defaults": False}
+_PAGE_VIEW = RowMapper(
+    WebPageView,
+    {
+        "timestamp": "event_time",
+        "url": "url",
+        "referrerUrl": "referrer_url",
+        "sections": "sections",
+    },
+    **_NO_DEFAULTS,
+)
+_ENGAGEMENT_FIELDS = {
+    "id": "engagement_id",
+    "channel": "engagement_channel",
+    "type": "engagement_type",
+    "visitorBehaviors": "engagement_visitor_behaviors",
+    "skillId": "engagement_skill_id",
+    "skillName": "engagement_skill_name",
+    "surveySkills": "engagement_survey_skills",
+    "isOffsiteEngagement": "engagement_is_offsite",
+    "availabilityPolicy": "engagement_availability_policy",
+    "interactionType": "engagement_interaction_type",
+    "renderingType": "engagement_rendering_type",
+}
+_CAMPAIGN_FIELDS = {"id": "campaign_id", "visitorProfiles": "campaign_visitor_profiles"}
+_GOAL_FIELDS = {"id": "goal_id", "type": "goal_type", "indicatorType": "goal_indicator_type"}
+
+
+@dataclass(frozen=True, slots=True)
+class _ContainerMappers:
+    engagement: RowMapper
+    campaign: RowMapper
+    goal: RowMapper
+
+
+def _containers(model: Any) -> _ContainerMappers:
+    return _ContainerMappers(
+        RowMapper(model, _ENGAGEMENT_FIELDS, **_NO_DEFAULTS),
+        RowMapper(model, _CAMPAIGN_FIELDS, **_NO_DEFAULTS),
+        RowMapper(model, _GOAL_FIELDS, **_NO_DEFAULTS),
+    )
+
+
+_IMPRESSION = RowMapper(
+    WebImpression,
+    {
+        "timestamp": "event_time",
+        "engagementInstanceId": "engagement_instance_id",
+        "impressionType": "impression_type",
+        "state": "state",
+        "engagement": SKIP,
+        "campaign": SKIP,
+        "goal": SKIP,
+    },
+    **_NO_DEFAULTS,
+)
+_IMPRESSION_CONTAINERS = _containers(WebImpression)
+_ELIGIBILITY_CONTAINERS = _containers(WebEligibility)
+_GOAL_ACHIEVED = RowMapper(
+    WebGoalAchieved,
+    {
+        "id": "achieved_goal_id",
+        "timestamp": "event_time",
+        "campaignGoalId": "campaign_goal_id",
+        "campaignGoalRevision": "campaign_goal_revision",
+        "campaignGoalType": "campaign_goal_type",
+        "goalMetaData": SKIP,
+    },
+    **_NO_DEFAULTS,
+)
+_GOAL_METADATA = RowMapper(
+    WebGoalAchieved,
+    {
+        "url": "metadata_url",
+        "total": "metadata_total",
+        "orderId": "metadata_order_id",
+        "cartStatus": "metadata_cart_status",
+        "numberOfPages": "metadata_number_of_pages",
+        "engagement": "metadata_engagement",
+        "campaign": "metadata_campaign",
+        "topic": "metadata_topic",
+        "leadId": "metadata_lead_id",
+        "value": "metadata_value",
+        "status": "metadata_status",
+        "category": "metadata_category",
+        "serviceId": "metadata_service_id",
+    },
+    **_NO_DEFAULTS,
+)
+
+
+def _norm(name: str) -> str:
+    return name.replace("_", "").replace(" ", "").lower()
+
+
+#: Session-info and geo fields (normalised name) → web_session_source column.
+SESSION_FIELDS = {
+    "sessionstarttime": "session_start_time",
+    "useragent": "user_agent",
+    "deviceos": "device_os",
+    "devicefamily": "device_family",
+    "sitecontrolgroup": "site_control_group",
+    "searchengine": "search_engine",
+    "searchenginekey": "search_engine_key",
+}
+GEO_FIELDS = {
+    "ipv4": "ip_v4",
+    "ipv6": "ip_v6",
+    "country": "country",
+    "countrycode": "country_code",
+    "state": "state",
+    "city": "city",
+    "org": "org",
+    "isp": "isp",
+}
+_SESSION_COLUMNS = {**SESSION_FIELDS, **GEO_FIELDS}
+_SOURCE_CASTERS = {
+    col: caster_for(WebSessionSource.__table__.c[col]) for col in _SESSION_COLUMNS.values()
+}
+_HEADER_KEYS = ("visitId", "visitorId", "contextId")
+
+# -- body types -----------------------------------------------------------------------------------
+
+
+def _records(body: _Body, payload: dict, key: str) -> Iterator[tuple[int, str, dict]]:
+    """``(index, where, plain record)`` for each element of the payload's array ``key``, cleaned
+    (see :func:`avro.clean`); an element that is not a record is skipped with a warning."""
+    for i, raw in enumerate(_array(payload.get(key))):
+        plain = avro.clean(raw)
+        where = f"{key}[{i}]"
+        if isinstance(plain, dict):
+            yield i, where, plain
+        else:
+            body.warnings.append(body.context(f"{where}: not a record: skipped"))
+
+
+def _navigation(body: _Body, payload: dict) -> None:
+    for _, where, entry in _records(body, payload, "navigationData"):
+        row = body.base("web_page_view", entry)
+        extra: dict[str, Any] = {}
+        _PAGE_VIEW.map_into(entry, row, extra, body.warnings, body.context(where))
+        if body.add("web_page_view", _finish(row, extra)):
+            body.time(row, "event_time")
+
+
+def _impressions(body: _Body, payload: dict) -> None:
+    m = _IMPRESSION_CONTAINERS
+    for _, where, entry in _records(body, payload, "impressions"):
+        row = body.base("web_impression", entry)
+        extra: dict[str, Any] = {}
+        _IMPRESSION.map_into(entry, row, extra, body.warnings, body.context(where))
+        _map_container(m.engagement, entry.get("engagement"), row, extra, "engagement", body, where)
+        _map_container(m.campaign, entry.get("campaign"), row, extra, "campaign", body, where)
+        _map_container(m.goal, entry.get("goal"), row, extra, "goal", body, where)
+        if body.add("web_impression", _finish(row, extra)):
+            body.time(row, "event_time")
+
+
+_ASSESSMENT_KEYS = ("eligibleCampaigns", "timestamp")
+_CAMPAIGN_ENTRY_KEYS = ("campaign", "engagements", "goal", "controlGroupType")
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _eligibility(body: _Body, payload: dict) -> None:
+    m = _ELIGIBILITY_CONTAINERS
+    for _, where, assessment in _records(body, payload, "eligibilityData"):
+        context = body.context(where)
+        stamp = assessment.get("timestamp")
+        assessed = cast_or_warn(cast_epoch_ms, stamp, body.warnings, context, "timestamp")
+        assessment_extra = {k: v for k, v in assessment.items() if k not in _ASSESSMENT_KEYS}
+        assessment_source = _without(assessment, "eligibleCampaigns")
+        for j, entry in enumerate(_list(assessment.get("eligibleCampaigns"))):
+            here = f"{where}.eligibleCampaigns[{j}]"
+            if not isinstance(entry, dict):
+                body.warnings.append(body.context(f"{here}: not a record: skipped"))
+                continue
+            common: dict[str, Any] = {"assessment_time": assessed}
+            common_extra: dict[str, Any] = {}
+            if assessment_extra:
+                common_extra["assessment"] = assessment_extra
+            control = entry.get("controlGroupType")
+            if control is not None:
+                common["control_group_type"] = cast_text(control)
+            campaign = entry.get("campaign")
+            _map_container(m.campaign, campaign, common, common_extra, "campaign", body, here)
+            _map_container(m.goal, entry.get("goal"), common, common_extra, "goal", body, here)
+            others = {k: v for k, v in entry.items() if k not in _CAMPAIGN_ENTRY_KEYS}
+            if others:
+                common_extra["eligibleCampaign"] = others
+            entry_source = _without(entry, "engagements")
+            for engagement in _list(entry.get("engagements")) or [None]:
+                source = {
+                    "assessment": assessment_source,
+                    "eligibleCampaign": entry_source,
+                    "engagement": engagement,
+                }
+                row = body.base("web_eligibility", source)
+                row.update(common)
+                extra = dict(common_extra)
+                _map_container(m.engagement, engagement, row, extra, "engagement", body, here)
+                if body.add("web_eligibility", _finish(row, extra)):
+                    body.time(row, "assessment_time")
+
+
+def _goals_achieved(body: _Body, payload: dict) -> None:
+    raws = _array(payload.get("achievedGoals"))
+    for i, where, goal in _records(body, payload, "achievedGoals"):
+        # The metadata's record name (its kind) is only in the raw Avro union.
+        raw = raws[i] if isinstance(raws[i], dict) else {}
+        kind, _ = avro.branch(raw.get("goalMetaData"))
+        kind = avro.short_name(kind) if kind not in avro.PRIMITIVES else None
+        row = body.base("web_goal_achieved", {"goal": goal, "metadataKind": kind})
+        extra: dict[str, Any] = {}
+        _GOAL_ACHIEVED.map_into(goal, row, extra, body.warnings, body.context(where))
+        if kind is not None:
+            row["metadata_kind"] = kind
+        metadata = goal.get("goalMetaData")
+        if isinstance(metadata, dict):
+            sub: dict[str, Any] = {}
+            context = body.context(f"{where} goalMetaData")
+            _GOAL_METADATA.map_into(metadata, row, sub, body.warnings, context)
+            if sub:
+                extra["goalMetaData"] = sub
+        elif metadata is not None:
+            extra["goalMetaData"] = metadata
+        if body.add("web_goal_achieved", _finish(row, extra)):
+            body.time(row, "event_time")
+
+
+def _engagement_attributes(body: _Body, payload: dict) -> None:
+    for i, raw in enumerate(_array(payload.get("engagementAttributes"))):
+        position = f"{body.position}, engagementAttributes[{i}]"
+        if not isinstance(raw, dict):
+            reason = "engagement attribute is not a record"
+            body.rejections.append(Rejected(position, reason, _raw(raw)))
+            continue
+        name, attributes = avro.unwrap_named(raw.get("data"))
+        kind = sde_kind(name)
+        if kind is None:
+            what = name if name is not None else "an attribute without a record name"
+            body.rejections.append(Rejected(position, f"unknown SDE type {what!r}", _raw(raw)))
+            continue
+        context = body.context(f"engagementAttributes[{i}]")
+        server_time = cast_or_warn(
+            cast_epoch_ms, _plain(raw.get("timestamp")), body.warnings, context, "timestamp"
+        )
+        flag = attributes.get("isAuthenticated") if isinstance(attributes, dict) else None
+        if flag is not None:
+            flag = cast_or_warn(cast_bool, flag, body.warnings, context, "isAuthenticated")
+        common = {
+            "sde_id": fact_id(body.visit_id, kind.table, avro.clean(raw)),
+            "source": "web_session",
+            "visit_id": body.visit_id,
+            "visitor_id": body.visitor_id,
+            "is_authenticated": flag,
+            "server_time": server_time,
+            "original_time": None,
+            "raw": _raw(raw),
+        }
+        try:
+            rows = sde_rows(name, attributes, common, body.warnings, null_strings=False)
+        except UnknownSdeType as exc:
+            body.rejections.append(Rejected(position, str(exc), _raw(raw)))
+            continue
+        event_rows = rows.get(kind.table, [])
+        if event_rows and not body.add(kind.table, event_rows[0], "sde_id"):
+            continue  # the same event twice in this body: its children are already in
+        for table, table_rows in rows.items():
+            if table != kind.table:
+                body.tables.setdefault(table, []).extend(table_rows)
+        if server_time is not None:
+            body.times.append(server_time)
+
+
+KNOWN_BODIES = {
+    "WebSessionNavigationData": ("navigationData", _navigation),
+    "WebSessionImpressionData": ("impressions", _impressions),
+    "WebSessionEligibilityData": ("eligibilityData", _eligibility),
+    "WebSessionGoalAchievedData": ("achievedGoals", _goals_achieved),
+    "WebSessionEngAttrsData": ("engagementAttributes", _engagement_attributes),
+}
+
+# -- session info and geo -------------------------------------------------------------------------
+
+
+def _holds_session_fields(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, dict):
+        return any(
+            _norm(k) in _SESSION_COLUMNS or (depth < 3 and _holds_session_fields(v, depth + 1))
+            for k, v in value.items()
+        )
+    if isinstance(value, list) and depth < 3:
+        return any(_holds_session_fields(v, depth + 1) for v in value)
+    return False
+
+
+def is_session_body(type_name: str, payload: Any) -> bool:
+    """The rule for session-info and geo bodies (see the module doc)."""
+    short = _norm(avro.short_name(type_name) or "")
+    if "geo" in short or "sessioninfo" in short:
+        return True
+    plain = _plain(_without(payload, "header"))
+    return _holds_session_fields(plain)
+
+
+def _session_fields(value: Any, row: dict, body: _Body, depth: int = 0) -> Any:
+    """Cast the session/geo fields found in ``value`` into ``row`` (later non-null values
+    win); returns what is left over (for ``extra``), or None."""
+    if isinstance(value, list) and depth < 3:
+        left = [_session_fields(v, row, body, depth + 1) for v in value]
+        return left if any(v is not None for v in left) else None
+    if not isinstance(value, dict) or depth >= 3:
+        return value
+    left_over: dict[str, Any] = {}
+    for key, v in value.items():
+        column = _SESSION_COLUMNS.get(_norm(key))
+        if column is not None:
+            if v is None:
+                continue
+            try:
+                cast = _SOURCE_CASTERS[column](v)
+            except CastError as exc:
+                body.warnings.append(body.context(f"{key}: {exc}"))
+                left_over[key] = v
+                continue
+            if cast is not None:
+                row[column] = cast
+        elif isinstance(v, (dict, list)):
+            rest = _session_fields(v, row, body, depth + 1)
+            if rest:
+                left_over[key] = rest
+        elif v is not None:
+            left_over[key] = v
+    return left_over or None
+
+
+# -- the body -------------------------------------------------------------------------------------
+
+
+def parse_web_body(body: Any, meta: FileMeta, position: str) -> ParsedRecord | Rejected:
+    """Rows of one web-session body ``{"com.liveperson.dataaccess.<Type>": {...}}``."""
+    name, payload = avro.branch(body)
+    if name is None or name in avro.PRIMITIVES or not isinstance(payload, dict):
+        return Rejected(position, "web-session body is not an Avro record", _raw(body))
+    short = avro.short_name(name) or name
+    header = _plain(payload.get("header"))
+    header = header if isinstance(header, dict) else {}
+    visit_id = _text_or_none(header.get("visitId"))
+    if visit_id is None:
+        return Rejected(position, f"{short} body without a visit id", _raw(body))
+
+    known = KNOWN_BODIES.get(short)
+    session = known is None and is_session_body(name, payload)
+    if known is None and not session:
+        return Rejected(position, f"unknown web-session body type {name!r}", _raw(body))
+
+    state = _Body(visit_id, _text_or_none(header.get("visitorId")), position, short)
+    source_row: dict[str, Any] = {
+        "visit_id": visit_id,
+        "visitor_id": state.visitor_id,
+        "context_id": _text_or_none(header.get("contextId")),
+        "account_id": meta.account_id,
+        "source_time": meta.start_time,
+    }
+    header_extra = {k: v for k, v in header.items() if k not in _HEADER_KEYS}
+    if header_extra:
+        state.extra["header"] = header_extra
+
+    if known is not None:
+        array_key, handler = known
+        handler(state, payload)
+        for key, value in payload.items():
+            if key not in ("header", array_key):
+                state.extra[key] = _plain(value)
+    else:
+        left = _session_fields(_plain(_without(payload, "header")), source_row, state)
+        if left:
+            state.extra.update(left)
+        start = source_row.get("session_start_time")
+        if start is not None:
+            state.times.append(start)
+
+    source_row["first_fact_time"] = min(state.times) if state.times else None
+    if state.extra:
+        source_row["extra"] = dumps(state.extra)
+    content = {k: v for k, v in source_row.items() if v is not None}
+    source_row["fact_id"] = fact_id(visit_id, SOURCE_TABLE, content)
+    state.tables[SOURCE_TABLE] = [source_row]
+    return ParsedRecord(
+        kind="web",
+        position=position,
+        tables=state.tables,
+        key=visit_id,
+        warnings=state.warnings,
+        rejections=state.rejections,
+    )

@@ -1,0 +1,487 @@
+"""Reading input files: gzip by magic bytes, JSON / JSON Lines / concatenated documents,
+streaming with bounded memory, exact error positions, path expansion and kind detection."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from seeds import real_sample, seed_example
+
+from loaders import detect as detect_mod
+from loaders import sources
+from loaders.detect import Detected, detect, detect_kind
+from loaders.sources import InputError, expand_paths, iter_json_values, open_bytes, sha256_of
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "tests" / "data" / "files"
+CONVERSATIONS = "messaging-interactions-conversations.response.json"
+AGENT_ACTIVITY = "data-access-agent-activity.file.json"
+ENGAGEMENT_LISTING = "data-access-engagement.listing.json"
+
+
+def values(path) -> list[tuple[str, object]]:
+    return list(iter_json_values(path))
+
+
+@pytest.fixture(params=["small", "streamed"])
+def mode(request, monkeypatch) -> str:
+    """Run a test through the read-at-once path and through the streaming path."""
+    if request.param == "streamed":
+        monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 16)
+    return request.param
+
+
+# -- gzip -----------------------------------------------------------------------------------------
+
+
+def test_gzip_is_detected_by_magic_bytes_not_by_name(tmp_path, mode):
+    page = real_sample(CONVERSATIONS).read_bytes()
+    disguised = tmp_path / "page.json"  # gzip data under a .json name
+    disguised.write_bytes(gzip.compress(page))
+    plain = tmp_path / "page.json.gz"  # plain JSON under a .gz name
+    plain.write_bytes(page)
+
+    with open_bytes(disguised) as stream:
+        assert stream.read() == page
+    with open_bytes(plain) as stream:
+        assert stream.read() == page
+    expected = json.loads(page)["conversationHistoryRecords"][0]
+    for path in (disguised, plain):
+        got = values(path)
+        assert [p for p, _ in got] == ["byte 0", "byte 0, conversationHistoryRecords[0]"]
+        assert got[1][1] == expected
+
+
+def test_multi_member_gzip_reads_as_one_stream(tmp_path, mode):
+    path = tmp_path / "pages.jsonl.gz"
+    path.write_bytes(gzip.compress(b'{"a": 1}\n') + gzip.compress(b'{"b": 2}\n'))
+    assert values(path) == [("line 1", {"a": 1}), ("line 2", {"b": 2})]
+
+
+def test_truncated_gzip_is_an_input_error_naming_the_file(tmp_path, mode):
+    path = tmp_path / "cut.json.gz"
+    path.write_bytes(gzip.compress(real_sample(CONVERSATIONS).read_bytes())[:-40])
+    with pytest.raises(InputError) as err:
+        values(path)
+    assert err.value.path == str(path)
+    assert str(path) in str(err.value)
+    assert "gzip" in err.value.message
+    assert err.value.position.startswith("compressed byte ")
+
+
+def test_gzip_header_followed_by_garbage_is_an_input_error(tmp_path):
+    path = tmp_path / "bad.gz"
+    path.write_bytes(b"\x1f\x8b" + b"not really gzip at all")
+    with pytest.raises(InputError, match="gzip"):
+        values(path)
+
+
+# -- not JSON -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\t\n", gzip.compress(b"")], ids=["0", "ws", "gz"])
+def test_empty_file_is_rejected_like_a_file_that_is_not_json(tmp_path, mode, content):
+    path = tmp_path / "empty.json"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match="empty file") as err:
+        values(path)
+    assert str(path) in str(err.value)
+    with pytest.raises(InputError, match="empty file"):
+        detect(path)
+
+
+def test_garbage_bytes_are_an_input_error_with_a_byte_offset(tmp_path, mode):
+    path = tmp_path / "garbage.json"
+    path.write_bytes(b"PK\x03\x04 this is a zip file, not JSON " * 3)
+    with pytest.raises(InputError) as err:
+        values(path)
+    assert "byte " in err.value.position
+    assert "JSON syntax error" in err.value.message
+
+
+def test_seed_001_lead_event_syntax_error_names_line_column_and_byte(tmp_path):
+    text = seed_example(1)
+    path = tmp_path / "seed001.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(json.JSONDecodeError) as oracle:
+        json.loads(text)
+    byte = len(text[: oracle.value.pos].encode("utf-8"))
+    with pytest.raises(InputError) as err:
+        values(path)
+    line, col = oracle.value.lineno, oracle.value.colno
+    assert err.value.position == f"line {line} column {col} (byte {byte})"
+    assert text.splitlines()[line - 1].startswith('"originalTimeStamp"')
+    assert str(err.value).startswith(f"{path}: line {line} column {col}")
+
+
+def test_seed_001_syntax_error_when_streamed_names_line_and_nearby_byte(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 1024)
+    text = seed_example(1)
+    path = tmp_path / "seed001.json"
+    path.write_text(text, encoding="utf-8")
+    oracle = len(text[: text.index('"originalTimeStamp": "1528636540046",\n},')].encode())
+    with pytest.raises(InputError) as err:
+        values(path)
+    position = err.value.position
+    line = text[:oracle].count("\n") + 1
+    assert position.startswith(f"document 1, line {line}, near byte ")
+    assert abs(int(position.rsplit(" ", 1)[1]) - oracle) <= 32
+    assert "I expect ',' or '}'" in err.value.message
+
+
+def test_truncated_json_is_an_input_error(tmp_path, mode):
+    page = real_sample(CONVERSATIONS).read_bytes()
+    path = tmp_path / "cut.json"
+    path.write_bytes(page[:5000])
+    with pytest.raises(InputError) as err:
+        values(path)
+    assert err.value.position.endswith("(byte 5000)") or "byte 5000" in err.value.position
+    assert "end" in err.value.message
+
+
+def test_invalid_utf8_is_an_input_error_at_its_byte(tmp_path, mode):
+    path = tmp_path / "latin1.json"
+    content = '{"conversationHistoryRecords": [{"info": {"brandId": "café"}}]}'
+    path.write_bytes(content.encode("latin-1") + b" " * 32)
+    offset = content.index("é")
+    with pytest.raises(InputError) as err:
+        values(path)
+    assert "invalid UTF-8" in err.value.message
+    if mode == "small":
+        assert err.value.position == f"line 1 column {offset + 1} (byte {offset})"
+    else:
+        assert err.value.position.startswith("document 1, line 1, near byte ")
+
+
+def test_input_error_text_names_file_position_and_problem():
+    err = InputError("/x/a.json", "line 3 column 4 (byte 20)", "JSON syntax error: boom")
+    assert str(err) == "/x/a.json: line 3 column 4 (byte 20): JSON syntax error: boom"
+
+
+# -- shapes ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", [8 * 1024 * 1024, 250], ids=["small", "streamed"])
+def test_json_lines_of_pages_and_bare_records_with_blank_lines(monkeypatch, limit):
+    # Streamed, JSON Lines are recognised when the first line fits in the first chunk read.
+    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", limit)
+    path = DATA / "pages_and_records.jsonl"
+    assert path.stat().st_size > limit or limit > 250
+    got = values(path)
+    assert [p for p, _ in got] == [
+        "line 1",
+        "line 1, conversationHistoryRecords[0]",
+        "line 1, conversationHistoryRecords[1]",
+        "line 3",
+        "line 5",
+    ]
+    assert got[0][1] == {"_metadata": {"count": 2}, "conversationHistoryRecords": []}
+    ids = [v["info"]["conversationId"] for _, v in got[1:]]
+    assert ids == ["jsonl-a", "jsonl-b", "jsonl-c", "jsonl-d"]
+
+
+@pytest.mark.parametrize("limit", [8 * 1024 * 1024, 12], ids=["small", "streamed"])
+def test_json_lines_syntax_error_names_the_line(tmp_path, monkeypatch, limit):
+    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", limit)
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"a": 1}\n{"b": 2}\n{"c": 3,}\n{"d": 4}\n')
+    with pytest.raises(InputError) as err:
+        values(path)
+    assert err.value.position == "line 3 column 8 (byte 25)"  # the trailing comma
+
+
+def test_page_is_split_into_its_records_and_the_rest_of_the_page(mode):
+    path = real_sample(CONVERSATIONS)
+    page = json.loads(path.read_text())
+    got = values(path)
+    assert got[0] == ("byte 0", {**page, "conversationHistoryRecords": []})
+    assert got[1] == (
+        "byte 0, conversationHistoryRecords[0]",
+        page["conversationHistoryRecords"][0],
+    )
+    assert len(got) == 2
+
+
+def test_concatenated_documents_of_the_real_agent_activity_sample():
+    path = real_sample(AGENT_ACTIVITY)
+    fixed = json.loads(real_sample("data-access-agent-activity.file.fixed.json").read_text())
+    got = values(path)
+    assert [p for p, _ in got] == [
+        "document 1 (byte 0)",
+        "document 1 (byte 0), recordCollection[0]",
+        "document 2 (byte 2643)",
+        "document 2 (byte 2643), recordCollection[0]",
+    ]
+    assert got[0][1] == {**fixed, "recordCollection": []}
+    assert got[1][1] == got[3][1] == fixed["recordCollection"][0]
+
+
+def test_concatenated_documents_when_streamed(monkeypatch):
+    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 16)
+    listing = json.loads(real_sample("data-access-engagement.listing.fixed.json").read_text())
+    got = values(real_sample(ENGAGEMENT_LISTING))
+    assert got == [("document 1", listing), ("document 2", listing)]
+
+
+def test_unrepaired_engagement_listing_second_copy_starts_at_byte_1040():
+    got = values(real_sample(ENGAGEMENT_LISTING))
+    assert [p for p, _ in got] == ["document 1 (byte 0)", "document 2 (byte 1040)"]
+
+
+def test_metadata_after_the_big_array_is_read_before_its_elements(tmp_path, mode):
+    path = tmp_path / "late_meta.json"
+    path.write_bytes(b'{"recordCollection": [{"body": 1}, {"body": 2}], "metaData": {"x": 1}}')
+    assert values(path) == [
+        ("byte 0", {"recordCollection": [], "metaData": {"x": 1}}),
+        ("byte 0, recordCollection[0]", {"body": 1}),
+        ("byte 0, recordCollection[1]", {"body": 2}),
+    ]
+
+
+def test_streamed_and_read_at_once_give_the_same_values(monkeypatch):
+    for name in (CONVERSATIONS, "data-access-web-session.file.json"):
+        at_once = values(real_sample(name))
+        monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 16)
+        streamed = values(real_sample(name))
+        monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 8 * 1024 * 1024)
+        assert streamed == at_once
+
+
+def test_floats_stay_floats_when_streamed(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 4)
+    path = tmp_path / "f.json"
+    path.write_bytes(b'{"conversationHistoryRecords": [{"price": 22.5, "n": 3}]}')
+    assert values(path)[1] == ("byte 0, conversationHistoryRecords[0]", {"price": 22.5, "n": 3})
+    assert type(values(path)[1][1]["price"]) is float
+
+
+# -- big files: bounded memory --------------------------------------------------------------------
+
+
+def _write_big_page(path: Path, target_bytes: int) -> int:
+    record = json.loads(real_sample(CONVERSATIONS).read_text())["conversationHistoryRecords"][0]
+    n = size = 0
+    with open(path, "wb") as f:
+        f.write(b'{"_metadata": {"count": 0},\n "conversationHistoryRecords": [\n')
+        while size < target_bytes:
+            record["info"]["conversationId"] = f"conv-{n}"
+            chunk = (b",\n" if n else b"") + orjson.dumps(record, option=orjson.OPT_INDENT_2)
+            f.write(chunk)
+            size += len(chunk)
+            n += 1
+        f.write(b"\n]}\n")
+    return n
+
+
+# The child's peak resident memory: VmHWM, not ru_maxrss, which Linux keeps across exec (a
+# child of a big pytest process would report its parent's peak).
+PEAK_MB = """
+def peak_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+"""
+
+
+def run_measured(code: str) -> dict:
+    """Run ``code`` (which sets ``result``, a dict) in a fresh interpreter; return ``result``
+    plus ``peak_mb``, the process's peak resident memory (tracemalloc would slow the
+    streaming parser's event loop tenfold)."""
+    if not Path("/proc/self/status").exists():
+        pytest.skip("peak memory is read from /proc (Linux)")
+    script = f"{PEAK_MB}\n{code}\nresult['peak_mb'] = peak_mb()\nprint(json.dumps(result))"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def test_a_50_mb_page_is_streamed_in_bounded_memory(tmp_path):
+    path = tmp_path / "big_page.json"
+    written = _write_big_page(path, 50_000_000)
+    assert path.stat().st_size > 5 * sources.SMALL_FILE_LIMIT
+    got = run_measured(
+        "import json\nfrom loaders.sources import iter_json_values\n"
+        "result = {'positions': 0, 'ids': []}\n"
+        f"for position, value in iter_json_values({str(path)!r}):\n"
+        "    if position != 'byte 0':\n"
+        "        assert position.endswith(f\"[{len(result['ids'])}]\"), position\n"
+        "        result['ids'].append(value['info']['conversationId'])\n"
+    )
+    assert got["ids"] == [f"conv-{i}" for i in range(written)]
+    # The page as Python objects would take over 300 MB; the interpreter alone about 40 MB.
+    assert got["peak_mb"] < 120
+
+
+def test_big_gzip_json_lines_are_read_line_by_line(tmp_path):
+    record = json.loads(real_sample(CONVERSATIONS).read_text())["conversationHistoryRecords"][0]
+    path = tmp_path / "records.jsonl.gz"
+    n = 0
+    with gzip.open(path, "wb", compresslevel=1) as f:
+        while f.tell() < 40_000_000:
+            record["info"]["conversationId"] = f"line-{n}"
+            f.write(orjson.dumps(record) + b"\n")
+            n += 1
+    got = run_measured(
+        "import json\nfrom loaders.sources import iter_json_values\n"
+        f"got = [(p, v['info']['conversationId']) for p, v in iter_json_values({str(path)!r})]\n"
+        "result = {'first': got[0], 'last': got[-1], 'count': len(got)}\n"
+    )
+    assert got["first"] == ["line 1", "line-0"]
+    assert got["last"] == [f"line {n}", f"line-{n - 1}"]
+    assert got["count"] == n
+    assert got["peak_mb"] < 120
+
+
+# -- paths ----------------------------------------------------------------------------------------
+
+
+def test_expand_paths_files_directories_and_globs(tmp_path):
+    (tmp_path / "b" / "deep").mkdir(parents=True)
+    (tmp_path / ".hidden_dir").mkdir()
+    for name in ["a.json", "b/x.json.gz", "b/deep/y.jsonl", "b/.hidden.json", ".hidden_dir/z"]:
+        (tmp_path / name).write_text("{}")
+    root = str(tmp_path)
+    assert expand_paths([root]) == [
+        tmp_path / "a.json",
+        tmp_path / "b" / "deep" / "y.jsonl",
+        tmp_path / "b" / "x.json.gz",
+    ]
+    assert expand_paths([f"{root}/*.json"]) == [tmp_path / "a.json"]
+    assert expand_paths([f"{root}/**/*.json*"]) == [
+        tmp_path / "a.json",
+        tmp_path / "b" / "deep" / "y.jsonl",
+        tmp_path / "b" / "x.json.gz",
+    ]
+    assert expand_paths([f"{root}/b/*"]) == [tmp_path / "b/deep/y.jsonl", tmp_path / "b/x.json.gz"]
+    # A file named twice is loaded once; order is kept.
+    assert expand_paths([f"{root}/b/x.json.gz", root]) == [
+        tmp_path / "b" / "x.json.gz",
+        tmp_path / "a.json",
+        tmp_path / "b" / "deep" / "y.jsonl",
+    ]
+
+
+@pytest.mark.parametrize("pattern", ["missing.json", "*.nothing", "emptydir"])
+def test_expand_paths_raises_for_a_path_that_matches_nothing(tmp_path, pattern):
+    (tmp_path / "emptydir").mkdir()
+    with pytest.raises(FileNotFoundError, match="no such"):
+        expand_paths([str(tmp_path / pattern)])
+
+
+def test_sha256_is_of_the_stored_bytes(tmp_path):
+    path = tmp_path / "x.gz"
+    content = gzip.compress(b'{"a": 1}')
+    path.write_bytes(content)
+    assert sha256_of(path) == hashlib.sha256(content).hexdigest()
+
+
+# -- detection ------------------------------------------------------------------------------------
+
+REAL_KINDS = {
+    "consumer-history-conversations-metadata.response.json": ("conversations", None),
+    CONVERSATIONS: ("conversations", None),
+    "data-access-web-session.file.json": ("web_session", "WebSession"),
+    "data-access-web-session.listing.json": ("listing", None),
+    "data-access-engagement.file.json": ("data_access", "Engagement"),
+    ENGAGEMENT_LISTING: ("listing", None),
+    "data-access-engagement.listing.fixed.json": ("listing", None),
+    "data-access-survey.file.json": ("data_access", "Survey"),
+    "data-access-survey.listing.json": ("listing", None),
+    AGENT_ACTIVITY: ("data_access", "AgentActivity"),
+    "data-access-agent-activity.file.fixed.json": ("data_access", "AgentActivity"),
+    "data-access-agent-activity.listing.json": ("listing", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_KINDS))
+def test_every_real_sample_is_detected(name, tmp_path):
+    kind, data_type = REAL_KINDS[name]
+    path = real_sample(name)
+    assert detect(path) == Detected(kind, data_type)
+    assert detect_kind(path) == kind
+    assert detect_kind(path).data_type == data_type
+    # The same content gzip-compressed, under a misleading name.
+    gz = tmp_path / "export.txt"
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    assert detect(gz) == Detected(kind, data_type)
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_seed_conversation_examples_are_conversations(n, tmp_path):
+    path = tmp_path / f"seed{n}.json"
+    path.write_text(seed_example(n))  # 001 and 003 hold the broken lead event further down
+    assert detect(path) == Detected("conversations")
+
+
+def test_seed_004_examples_are_web_session_and_listing(tmp_path):
+    data = tmp_path / "web.json"
+    data.write_text(seed_example(4))
+    assert detect(data) == Detected("web_session", "WebSession")
+    listing = tmp_path / "listing.json"
+    listing.write_text(real_sample("data-access-web-session.listing.json").read_text())
+    assert detect(listing).kind == "listing"
+
+
+@pytest.mark.parametrize(
+    "content, kind",
+    [
+        (DATA / "pages_and_records.jsonl", "conversations"),
+        (b'{"conversationId": "c1", "messageRecords": []}\n', "conversations"),
+        (b'{"_metadata": {}, "conversationHistoryRecords": []}', "conversations"),
+        (b'{"foo": {"bar": [1, 2]}}', "unknown"),
+        (b"[1, 2, 3]", "unknown"),
+        (b'"just a string"', "unknown"),
+        (b'{"recordCollection": [{"body": {"com.x.WebSessionGeoData": {}}}]}', "web_session"),
+        (b'{"recordCollection": [{"body": {"com.x.SurveyData": {}}}]}', "data_access"),
+    ],
+)
+def test_detection_of_other_shapes(tmp_path, content, kind):
+    path = content if isinstance(content, Path) else tmp_path / "f"
+    if not isinstance(content, Path):
+        path.write_bytes(content)
+    assert detect_kind(path).kind == kind
+
+
+def test_detection_reads_only_the_beginning(tmp_path):
+    # A web-session file whose body, far from the start, is broken: detection never gets there.
+    path = tmp_path / "huge.json"
+    head = seed_example(4).split('"recordCollection"')[0]
+    with open(path, "w") as f:
+        f.write(head + '"recordCollection": [')
+        f.write('{"body": {"com.liveperson.dataaccess.X": {"pad": "' + "x" * 2_000_000 + '"}}},')
+        f.write("this is not JSON")
+    assert detect(path) == Detected("web_session", "WebSession")
+    with pytest.raises(InputError):
+        values(path)
+
+
+def test_detection_errors(tmp_path):
+    garbage = tmp_path / "g.json"
+    garbage.write_bytes(b"\x00\x01\x02 not json")
+    with pytest.raises(InputError) as err:
+        detect(garbage)
+    assert err.value.position == "line 1 column 1 (byte 0)"
+    broken = tmp_path / "b.json.gz"
+    broken.write_bytes(gzip.compress(seed_example(4).encode())[:30])
+    with pytest.raises(InputError, match="gzip"):
+        detect(broken)
+
+
+def test_a_huge_unrecognised_first_value_is_unknown_without_reading_it_all(tmp_path, monkeypatch):
+    monkeypatch.setattr(detect_mod, "MAX_EVENTS", 1000)
+    path = tmp_path / "f.json"
+    path.write_bytes(b'{"blob": [' + b"1, " * 5000 + b'1], "conversationHistoryRecords": []}')
+    assert detect(path) == Detected("unknown")
+    monkeypatch.setattr(detect_mod, "MAX_EVENTS", 100_000)
+    assert detect(path) == Detected("conversations")
