@@ -1,0 +1,308 @@
+"""Loading Data Access web-session files end to end, on both databases.
+
+Facts accumulate (the same fact in two files is stored once), a visit split over
+files is whole after loading them all in any order, and files that are not
+web-session data (a listing, another data type, an unknown body) are reported,
+never crash the load.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import orjson
+import sqlalchemy as sa
+from seeds import real_sample, seed_example
+
+import warehouse
+from warehouse import db
+
+VISIT = "AjvT6hLKTEi3AXgGnYu_mQ.606c99c686cbe0d422d558a5005b3ec2275dc20a"
+WEB_TABLES = (
+    "web_session",
+    "web_session_source",
+    "web_page_view",
+    "web_impression",
+    "web_eligibility",
+    "web_goal_achieved",
+    "sde_customer_info",
+    "sde_personal_info",
+    "sde_personal_info_contact",
+)
+
+
+def query(url: str, sql: str, **params) -> list[tuple]:
+    engine = db.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def counts(url: str) -> dict[str, int]:
+    return {t: query(url, f"SELECT count(*) FROM {t}")[0][0] for t in WEB_TABLES}
+
+
+def web_dump(url: str) -> dict[str, list]:
+    out = {}
+    for table in WEB_TABLES:
+        rows = query(url, f"SELECT * FROM {table}")
+        names = query(
+            url,
+            "SELECT column_name FROM information_schema.columns WHERE table_name = :t "
+            "ORDER BY ordinal_position",
+            t=table,
+        )
+        keep = [i for i, (n,) in enumerate(names) if n != "load_id"]
+        out[table] = sorted((tuple(r[i] for i in keep) for r in rows), key=repr)
+    return out
+
+
+def seed_file() -> dict:
+    return json.loads(seed_example(4))
+
+
+def header(visit: str) -> dict:
+    return {
+        "com.liveperson.dataaccess.VisitorHeader": {
+            "visitId": {"string": visit},
+            "visitorId": {"string": "visitor-1"},
+            "contextId": None,
+        }
+    }
+
+
+def data_access_file(start_time: int, bodies: list[dict]) -> dict:
+    return {
+        "dataType": {"com.liveperson.dataaccess.DataTypeEnum": "WebSession"},
+        "metaData": {
+            "accountId": {"string": "75555851"},
+            "schemaVersion": "1.0.0.22",
+            "startTime": {"long": start_time},
+            "endTime": None,
+        },
+        "recordCollection": [{"body": b} for b in bodies],
+    }
+
+
+def session_info(visit: str, **fields) -> dict:
+    wrapped = {k: ({"long": v} if isinstance(v, int) else {"string": v}) for k, v in fields.items()}
+    return {
+        "com.liveperson.dataaccess.WebSessionSessionInfoData": {
+            "header": header(visit),
+            "sessionInfo": {"com.liveperson.dataaccess.SessionInfo": wrapped},
+        }
+    }
+
+
+def geo(visit: str, **fields) -> dict:
+    return {
+        "com.liveperson.dataaccess.WebSessionGeoData": {
+            "header": header(visit),
+            "geoData": {
+                "com.liveperson.dataaccess.GeoData": {k: {"string": v} for k, v in fields.items()}
+            },
+        }
+    }
+
+
+def navigation(visit: str, *pages: tuple[int, str]) -> dict:
+    return {
+        "com.liveperson.dataaccess.WebSessionNavigationData": {
+            "header": header(visit),
+            "navigationData": {
+                "array": [
+                    {
+                        "timestamp": {"long": t},
+                        "url": {"string": url},
+                        "referrerUrl": None,
+                        "sections": {"array": []},
+                    }
+                    for t, url in pages
+                ]
+            },
+        }
+    }
+
+
+def write(path: Path, value) -> Path:
+    path.write_bytes(orjson.dumps(value))
+    return path
+
+
+def test_seed_004_example_loads_every_record_type(db_url, tmp_path):
+    summary = warehouse.load([write(tmp_path / "web.json", seed_file())], db_url)
+    assert not summary.rejected, summary.to_dict()
+    assert counts(db_url) == {
+        "web_session": 1,
+        "web_session_source": 5,
+        "web_page_view": 3,
+        "web_impression": 3,
+        "web_eligibility": 2,
+        "web_goal_achieved": 1,
+        "sde_customer_info": 1,
+        "sde_personal_info": 1,
+        "sde_personal_info_contact": 1,
+    }
+    assert query(
+        db_url, "SELECT visit_id, visitor_id, account_id, first_fact_time FROM web_session"
+    ) == [(VISIT, "pKytlMTwSPCwpJS-RQqtlQ", "75555851", query_ts(1467291704525))]
+    assert query(
+        db_url,
+        "SELECT impression_type, count(*) FROM web_impression GROUP BY 1 ORDER BY 1",
+    ) == [("Close", 1), ("Show", 2)]
+    assert query(
+        db_url,
+        "SELECT metadata_kind, metadata_number_of_pages, campaign_goal_id FROM web_goal_achieved",
+    ) == [("ReduceAbandonmentGoalMetadata", 2, 153250510)]
+    assert query(
+        db_url, "SELECT source, visit_id, customer_status, customer_id FROM sde_customer_info"
+    ) == [("web_session", VISIT, "agentManager", "Account: 89995382")]
+    assert query(db_url, "SELECT kind, status FROM load_file") == [("web_session", "loaded")]
+
+
+def query_ts(ms: int):
+    from datetime import datetime, timedelta
+
+    return datetime(1970, 1, 1) + timedelta(milliseconds=ms)
+
+
+def test_the_real_sample_and_the_seed_are_the_same_facts(db_url, tmp_path):
+    # The published file adds two null fields to the seed's; the facts are the same.
+    warehouse.load([real_sample("data-access-web-session.file.json")], db_url)
+    before = counts(db_url)
+    warehouse.load([write(tmp_path / "seed004.json", seed_file())], db_url)
+    after = counts(db_url)
+    assert after["web_page_view"] == before["web_page_view"] == 3
+    assert after["web_impression"] == before["web_impression"] == 3
+
+
+def test_same_file_twice_and_overlapping_files_store_each_fact_once(db_url, tmp_path):
+    a = write(
+        tmp_path / "a.json",
+        data_access_file(1000, [navigation("v1", (1, "/home"), (2, "/cart"))]),
+    )
+    b = write(
+        tmp_path / "b.json",
+        data_access_file(
+            2000,
+            [navigation("v1", (1, "/home"), (2, "/cart")), navigation("v1", (3, "/pay"))],
+        ),
+    )
+    warehouse.load([a], db_url)
+    again = warehouse.load([a], db_url)
+    assert [f.status for f in again.files] == ["skipped"]
+    warehouse.load([a], db_url, force=True)
+    warehouse.load([b], db_url)
+    assert query(db_url, "SELECT url FROM web_page_view ORDER BY event_time") == [
+        ("/home",),
+        ("/cart",),
+        ("/pay",),
+    ]
+
+
+def test_a_visit_split_over_files_is_whole_in_either_order(db_url, tmp_path):
+    early = write(
+        tmp_path / "early.json",
+        data_access_file(
+            1_000_000,
+            [
+                session_info(
+                    "v1", sessionStartTime=500_000, userAgent="old agent", deviceOS="MAC_OS"
+                ),
+                geo("v1", country="United States", countryCode="US", city="Boston"),
+                navigation("v1", (600_000, "/home")),
+            ],
+        ),
+    )
+    late = write(
+        tmp_path / "late.json",
+        data_access_file(
+            2_000_000,
+            [
+                session_info("v1", userAgent="new agent"),
+                geo("v1", country="Canada", countryCode="CA"),
+                navigation("v1", (700_000, "/cart")),
+            ],
+        ),
+    )
+    warehouse.load([early, late], db_url)
+    forward = web_dump(db_url)
+    expected = [
+        (
+            query_ts(500_000),
+            "new agent",
+            "MAC_OS",
+            "Canada",
+            "CA",
+            "Boston",
+            query_ts(500_000),
+        )
+    ]
+    sql = (
+        "SELECT session_start_time, user_agent, device_os, country, country_code, city, "
+        "first_fact_time FROM web_session"
+    )
+    assert query(db_url, sql) == expected
+    other = str(tmp_path / "reverse.duckdb")
+    warehouse.load([late, early], other)
+    assert query(other, sql) == expected
+    assert web_dump(other) == forward
+
+
+def test_listing_unsupported_type_and_unknown_body_are_reported_not_crashing(db_url, tmp_path):
+    listing = real_sample("data-access-web-session.listing.json")
+    engagement = real_sample("data-access-engagement.file.json")
+    page = seed_file()
+    odd = {"com.liveperson.dataaccess.WebSessionTelepathyData": {"header": header(VISIT)}}
+    page["recordCollection"].append({"body": odd})
+    mixed = write(tmp_path / "mixed.json", page)
+    summary = warehouse.load([listing, engagement, mixed], db_url)
+    statuses = {Path(f.path).name: f.status for f in summary.files}
+    assert statuses == {
+        "data-access-web-session.listing.json": "listing",
+        "data-access-engagement.file.json": "unsupported",
+        "mixed.json": "loaded",
+    }
+    assert summary.rejected  # the unknown body
+    rejected = query(db_url, "SELECT reason, raw FROM load_rejection")
+    assert len(rejected) == 1
+    assert "Telepathy" in rejected[0][0] or "unknown" in rejected[0][0].lower()
+    assert orjson.loads(rejected[0][1]) == {"body": odd} or orjson.loads(rejected[0][1]) == odd
+    assert counts(db_url)["web_page_view"] == 3
+    assert query(db_url, "SELECT kind, status FROM load_file ORDER BY load_id") == [
+        ("listing", "listing"),
+        ("data_access", "unsupported"),
+        ("web_session", "loaded"),
+    ]
+
+
+def test_truncated_gzip_web_file_is_rejected_whole(db_url, tmp_path):
+    data = gzip.compress(orjson.dumps(seed_file()))
+    bad = tmp_path / "web.json.gz"
+    bad.write_bytes(data[: len(data) // 2])
+    summary = warehouse.load([bad], db_url)
+    assert [f.status for f in summary.files] == ["rejected"]
+    assert str(bad) in summary.files[0].error
+    assert counts(db_url)["web_page_view"] == 0
+
+
+def test_a_folder_mixing_conversations_and_web_sessions(db_url, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "conversations.json").write_text(seed_example(0))
+    (folder / "web.json.gz").write_bytes(gzip.compress(orjson.dumps(seed_file())))
+    summary = warehouse.load([folder], db_url)
+    assert sorted((Path(f.path).name, f.kind) for f in summary.files) == [
+        ("conversations.json", "conversations"),
+        ("web.json.gz", "web_session"),
+    ]
+    assert query(
+        db_url, "SELECT source, count(*) FROM sde_customer_info GROUP BY 1 ORDER BY 1"
+    ) == [
+        ("conversation", 2),
+        ("web_session", 1),
+    ]
