@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,11 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from warehouse import migrate
+
+# bench/ is a tool of the checkout, not part of the installed package. Appending the checkout
+# makes it importable for its tests while the installed warehouse, earlier on the path, is
+# still the one under test.
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 PG_ENV = "LPWH_TEST_POSTGRES_URL"
 BACKENDS = ["duckdb", "postgresql"]

@@ -1,0 +1,418 @@
+"""The load benchmark: ``python -m bench.run --conversations 50000 [--web-visits N] …``.
+
+In one run it generates (or reuses, from ``bench/out/``) synthetic exports with
+:mod:`bench.generate`, then measures:
+
+- conversations/s and input MB/s of an end-to-end load into a fresh DuckDB file;
+- peak RSS of the process doing the load — every measured load runs in a child process
+  (``python -m bench.run --child …``) so the figure is its own: the child's
+  ``ru_maxrss``, and, sampled with psutil, that of the child with its worker processes;
+- the baseline: the time DuckDB itself takes to read the same files with ``read_json``
+  and split the pages into one JSON value per record, and the ratio load / read;
+- the same load into a fresh PostgreSQL database when ``--postgres`` is given (the
+  database is created for the run and dropped after);
+- web sessions: page views/s, MB/s, peak RSS and the ratio to DuckDB's ``read_json``;
+- ``--memory``: peak RSS while loading one ~2 GB JSON Lines conversation file and one
+  ~1 GB web-session file (sizes configurable for a quick run).
+
+Targets are printed next to the measured figures; a markdown table sums it up (and the
+figures are saved as JSON next to the inputs). Migrating the empty database happens in
+the child before the clock starts: it is a fixed cost, not throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.gen_conversations import ConversationOptions
+from bench.gen_web import WebOptions
+from bench.generate import (
+    MB,
+    write_conversations,
+    write_conversations_size,
+    write_web,
+    write_web_size,
+)
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "out"
+TARGET_RATIO = 3.0
+TARGET_RSS_MB = 500
+DONE_MARKER = ".complete"  # hidden: the loader skips it when loading the directory
+
+CONV_READ_SQL = """
+SELECT count(*) FROM (
+  SELECT unnest(from_json(conversationHistoryRecords, '["JSON"]')) AS record
+  FROM read_json($files,
+                 columns = {'_metadata': 'JSON', 'conversationHistoryRecords': 'JSON'},
+                 format = 'auto', maximum_object_size = 1073741824)
+)
+"""
+WEB_READ_SQL = """
+SELECT count(*) FROM (
+  SELECT unnest(from_json(recordCollection, '["JSON"]')) AS record
+  FROM read_json($files,
+                 columns = {'dataType': 'JSON', 'metaData': 'JSON', 'recordCollection': 'JSON'},
+                 format = 'auto', maximum_object_size = 1073741824)
+)
+"""
+COUNTED_TABLES = ("conversation", "message", "web_session", "web_page_view")
+
+
+# -- inputs (cached) ------------------------------------------------------------------------------
+
+
+def _cached(directory: Path, build: Any) -> list[Path]:
+    """Data files under ``directory``, generating them first unless a complete set exists."""
+    marker = directory / DONE_MARKER
+    if not marker.exists():
+        for stale in directory.glob("*") if directory.exists() else []:
+            stale.unlink()
+        t = time.perf_counter()
+        build()
+        marker.write_text(f"generated in {time.perf_counter() - t:.1f}s\n")
+    return sorted(p for p in directory.iterdir() if not p.name.startswith("."))
+
+
+def conversation_input(out: Path, count: int, seed: int) -> list[Path]:
+    """One uncompressed response page (100 records) per file: what the API hands out."""
+    d = out / f"conversations-n{count}-s{seed}"
+    return _cached(
+        d, lambda: write_conversations(d, count, ConversationOptions(seed=seed), layout="pages")
+    )
+
+
+def web_input(out: Path, visits: int, seed: int) -> list[Path]:
+    """Hourly WebSession files of ~2,500 visits each (no listing: it is not data)."""
+    d = out / f"web-v{visits}-s{seed}"
+    files = max(1, visits // 2500)
+    return _cached(
+        d, lambda: write_web(d, visits, WebOptions(seed=seed), files=files, listing=False)
+    )
+
+
+def memory_inputs(out: Path, conv_mb: float, web_mb: float, seed: int) -> tuple[Path, Path]:
+    """One big JSON Lines conversation file and one big web-session file."""
+    dc = out / f"memory-conversations-{conv_mb:g}mb-s{seed}"
+    dw = out / f"memory-web-{web_mb:g}mb-s{seed}"
+    (conv,) = _cached(
+        dc,
+        lambda: write_conversations_size(
+            dc / "conversations.jsonl", conv_mb, ConversationOptions(seed=seed)
+        ),
+    )
+    (web,) = _cached(
+        dw, lambda: write_web_size(dw / "websession.json", web_mb, WebOptions(seed=seed))
+    )
+    return conv, web
+
+
+# -- measured loads (child processes) -------------------------------------------------------------
+
+
+@dataclass
+class LoadRun:
+    """What one child load reported."""
+
+    seconds: float
+    peak_rss_mb: float  # the loading process itself (ru_maxrss)
+    sampled_rss_mb: float  # the loading process and its workers, sampled every 50 ms
+    input_mb: float
+    records_seen: int
+    rejected: int
+    counts: dict[str, int] = field(default_factory=dict)
+    files_by_status: dict[str, int] = field(default_factory=dict)
+
+
+def run_child_load(paths: list[Path], url: str) -> LoadRun:
+    """Load ``paths`` into ``url`` in a child process, sampling its RSS with psutil."""
+    import psutil
+
+    with tempfile.NamedTemporaryFile("w+", suffix=".json", delete=False) as tmp:
+        result_path = Path(tmp.name)
+    cmd = [sys.executable, "-m", "bench.run", "--child", "--db", url, "--result", str(result_path)]
+    cmd += [str(p) for p in paths]
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(cmd, cwd=root)
+    ps = psutil.Process(proc.pid)
+    sampled = 0
+    while proc.poll() is None:
+        # the whole process tree: the loader may parse in worker processes
+        try:
+            tree = [ps, *ps.children(recursive=True)]
+        except psutil.Error:
+            tree = []
+        total = 0
+        for p in tree:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        sampled = max(sampled, total)
+        time.sleep(0.05)
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"child load failed with exit code {proc.returncode}: {' '.join(cmd[:8])}…"
+        )
+    data = json.loads(result_path.read_text())
+    result_path.unlink()
+    return LoadRun(sampled_rss_mb=sampled / MB, **data)
+
+
+def child_main(paths: list[str], url: str, result: str) -> int:
+    """The child: migrate (untimed), load (timed), count rows, write the result JSON."""
+    from warehouse import migrate
+    from warehouse.loading import load
+
+    migrate.upgrade(url)
+    t = time.perf_counter()
+    summary = load(paths, url, force=True)
+    seconds = time.perf_counter() - t
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    totals = summary.totals()
+    data = {
+        "seconds": seconds,
+        "peak_rss_mb": peak_kb / 1024,
+        "input_mb": sum(os.path.getsize(p) for p in _expand(paths)) / MB,
+        "records_seen": totals["records_seen"],
+        "rejected": totals["records_rejected"] + totals["files_by_status"].get("rejected", 0),
+        "counts": _table_counts(url),
+        "files_by_status": totals["files_by_status"],
+    }
+    Path(result).write_text(json.dumps(data))
+    return 0
+
+
+def _expand(paths: list[str]) -> list[Path]:
+    from loaders.sources import expand_paths
+
+    return expand_paths(paths)
+
+
+def _table_counts(url: str) -> dict[str, int]:
+    if url.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            return {
+                t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED_TABLES
+            }
+    import duckdb
+
+    with duckdb.connect(url, read_only=True) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED_TABLES}
+
+
+# -- baselines and databases ----------------------------------------------------------------------
+
+
+def duckdb_read_seconds(sql: str, files: list[Path]) -> tuple[float, int]:
+    """Seconds DuckDB takes to read ``files`` into one JSON value per record (best of 2)."""
+    import duckdb
+
+    best, rows = float("inf"), 0
+    for _ in range(2):
+        conn = duckdb.connect()
+        t = time.perf_counter()
+        rows = conn.execute(sql, {"files": [str(f) for f in files]}).fetchone()[0]
+        best = min(best, time.perf_counter() - t)
+        conn.close()
+    return best, rows
+
+
+class PostgresDatabase:
+    """A fresh database on the server of ``url``, dropped on exit."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy.engine import make_url
+
+        self.admin = url
+        self.name = f"lpwh_bench_{os.getpid()}"
+        u = make_url(url.replace("postgresql+psycopg://", "postgresql://"))
+        self.url = u.set(database=self.name).render_as_string(hide_password=False)
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            conn.execute(sql)
+
+    def __enter__(self) -> str:
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}"')
+        self._admin(f'CREATE DATABASE "{self.name}"')
+        return self.url
+
+    def __exit__(self, *exc: object) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+# -- report ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    measure: str
+    value: str
+    target: str = ""
+
+
+def _fmt(x: float, digits: int = 1) -> str:
+    return f"{x:,.{digits}f}"
+
+
+def _rss(run: LoadRun) -> str:
+    """Peak RSS of the loading process; with workers, of the whole tree too."""
+    own = f"{_fmt(run.peak_rss_mb, 0)} MB"
+    if run.sampled_rss_mb > run.peak_rss_mb * 1.1:
+        return f"{own} (with workers: {_fmt(run.sampled_rss_mb, 0)} MB)"
+    return own
+
+
+def markdown(rows: list[Row], title: str) -> str:
+    """The figures as a markdown table."""
+    out = [f"### {title}", "", "| measure | value | target |", "| --- | ---: | --- |"]
+    out += [f"| {r.measure} | {r.value} | {r.target} |" for r in rows]
+    return "\n".join(out)
+
+
+def _machine() -> str:
+    import platform
+
+    import duckdb
+
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}"
+    )
+
+
+def benchmark(a: argparse.Namespace) -> int:
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    figures: dict[str, Any] = {"machine": _machine(), "args": vars(a)}
+    work = Path(tempfile.mkdtemp(prefix="lpwh-bench-", dir=out))
+
+    if a.conversations:
+        files = conversation_input(out, a.conversations, a.seed)
+        print(f"conversations: {len(files)} files", flush=True)
+        run = run_child_load(files, str(work / "conversations.duckdb"))
+        read_s, read_rows = duckdb_read_seconds(CONV_READ_SQL, files)
+        ratio = run.seconds / read_s
+        figures["conversations_duckdb"] = vars(run) | {"read_seconds": read_s, "ratio": ratio}
+        n = run.counts["conversation"]
+        rows += [
+            Row("conversations (distinct) / records in the input", f"{n:,} / {read_rows:,}"),
+            Row("input (uncompressed JSON pages)", f"{_fmt(run.input_mb)} MB"),
+            Row("DuckDB load time", f"{_fmt(run.seconds, 2)} s"),
+            Row("conversations/s, end to end (DuckDB)", _fmt(n / run.seconds, 0)),
+            Row("records/s (DuckDB)", _fmt(run.records_seen / run.seconds, 0)),
+            Row("input MB/s (DuckDB)", _fmt(run.input_mb / run.seconds, 2)),
+            Row("peak RSS of the load (DuckDB)", _rss(run)),
+            Row("DuckDB read_json of the same files", f"{_fmt(read_s, 2)} s"),
+            Row("ratio load time / read time", _fmt(ratio, 1), f"≤ {TARGET_RATIO:g}"),
+        ]
+        if run.rejected:
+            rows.append(Row("rejections during the load (!)", str(run.rejected)))
+        if a.postgres:
+            with PostgresDatabase(a.postgres) as pg_url:
+                pg = run_child_load(files, pg_url)
+            figures["conversations_postgres"] = vars(pg)
+            rows += [
+                Row("PostgreSQL load time", f"{_fmt(pg.seconds, 2)} s"),
+                Row("conversations/s, end to end (PostgreSQL)", _fmt(n / pg.seconds, 0)),
+                Row("peak RSS of the load (PostgreSQL)", _rss(pg)),
+            ]
+
+    if a.web_visits:
+        files = web_input(out, a.web_visits, a.seed)
+        print(f"web sessions: {len(files)} files", flush=True)
+        run = run_child_load(files, str(work / "web.duckdb"))
+        read_s, read_rows = duckdb_read_seconds(WEB_READ_SQL, files)
+        ratio = run.seconds / read_s
+        figures["web_duckdb"] = vars(run) | {"read_seconds": read_s, "ratio": ratio}
+        views = run.counts["web_page_view"]
+        rows += [
+            Row(
+                "web visits / bodies / page views",
+                f"{run.counts['web_session']:,} / {read_rows:,} / {views:,}",
+            ),
+            Row("web input", f"{_fmt(run.input_mb)} MB"),
+            Row("web load time (DuckDB)", f"{_fmt(run.seconds, 2)} s"),
+            Row("page views/s (DuckDB)", _fmt(views / run.seconds, 0)),
+            Row("web input MB/s (DuckDB)", _fmt(run.input_mb / run.seconds, 2)),
+            Row("peak RSS of the web load", _rss(run)),
+            Row("DuckDB read_json of the web files", f"{_fmt(read_s, 2)} s"),
+            Row("web ratio load time / read time", _fmt(ratio, 1), f"≤ {TARGET_RATIO:g}"),
+        ]
+
+    if a.memory:
+        conv, web = memory_inputs(out, a.memory_conv_mb, a.memory_web_mb, a.seed)
+        print(f"memory: {conv} and {web}", flush=True)
+        for label, path, db in (
+            ("JSON Lines conversations", conv, "memory-conv.duckdb"),
+            ("web-session file", web, "memory-web.duckdb"),
+        ):
+            run = run_child_load([path], str(work / db))
+            figures[f"memory_{db.split('.')[0]}"] = vars(run)
+            size = path.stat().st_size / MB
+            rows += [
+                Row(f"{_fmt(size, 0)} MB {label}: load time", f"{_fmt(run.seconds, 1)} s"),
+                Row(
+                    f"{_fmt(size, 0)} MB {label}: peak RSS",
+                    _rss(run),
+                    f"< {TARGET_RSS_MB} MB",
+                ),
+            ]
+            if run.rejected:
+                rows.append(Row(f"{label}: rejections (!)", str(run.rejected)))
+
+    for f in work.glob("*"):
+        f.unlink()
+    work.rmdir()
+    title = f"lp-warehouse load benchmark ({figures['machine']})"
+    table = markdown(rows, title)
+    print()
+    print(table)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (out / f"results-{stamp}.json").write_text(json.dumps(figures, indent=2, default=str))
+    (out / f"results-{stamp}.md").write_text(table + "\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line of the benchmark (and of its child loads)."""
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    p.add_argument("--conversations", type=int, default=0, help="distinct conversations")
+    p.add_argument("--web-visits", type=int, default=0, help="web visits")
+    p.add_argument(
+        "--postgres", help="server URL, e.g. postgresql://postgres@127.0.0.1:5432/postgres"
+    )
+    p.add_argument("--out", default=str(DEFAULT_OUT), help="inputs cache and results")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--memory", action="store_true", help="peak RSS on one big file of each kind")
+    p.add_argument("--memory-conv-mb", type=float, default=2048)
+    p.add_argument("--memory-web-mb", type=float, default=1024)
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--db", help=argparse.SUPPRESS)
+    p.add_argument("--result", help=argparse.SUPPRESS)
+    p.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
+    a = p.parse_args(argv)
+    if a.child:
+        return child_main(a.paths, a.db, a.result)
+    if not (a.conversations or a.web_visits or a.memory):
+        p.error("nothing to measure: give --conversations, --web-visits and/or --memory")
+    return benchmark(a)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
