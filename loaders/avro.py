@@ -36,13 +36,30 @@ PRIMITIVES: dict[str, frozenset[type]] = {
 }
 
 
+# Named-branch test per key seen (bounded): the regular expression is the costly part.
+_NAMED_CACHE: dict[str, bool] = {}
+_NAMED_CACHE_MAX = 4096
+_NESTED = frozenset({dict, list})  # the value types that unwrap/clean descend into
+
+
+#: Primitive branches whose value is a scalar: unwrapping them ends there.
+_SCALAR_PRIMITIVES: dict[str, frozenset[type]] = {
+    name: types for name, types in PRIMITIVES.items() if name not in ("array", "map")
+}
+
+
 def _branch_matches(name: str, inner: Any) -> bool:
     types = PRIMITIVES.get(name)
     if types is not None:
         return type(inner) in types or (
             type(inner) is str and name in ("double", "float") and inner in _DOUBLE_STRINGS
         )
-    return "." in name and _NAMED.match(name) is not None
+    named = _NAMED_CACHE.get(name)
+    if named is None:
+        named = "." in name and _NAMED.match(name) is not None
+        if len(_NAMED_CACHE) < _NAMED_CACHE_MAX:
+            _NAMED_CACHE[name] = named
+    return named
 
 
 def is_record_name(name: Any) -> bool:
@@ -65,23 +82,46 @@ def branch(value: Any) -> tuple[str | None, Any]:
     return None, value
 
 
+def _members(items: Any, drop_nulls: bool, walk: Any) -> dict:
+    # The members of a record or map. Wrapped scalars, the bulk of any Avro-JSON document,
+    # are unwrapped here instead of in a recursive call each.
+    out = {}
+    for k, v in items:
+        t = type(v)
+        if t is dict:
+            if len(v) == 1:
+                (name,) = v
+                inner = v[name]
+                types = _SCALAR_PRIMITIVES.get(name)
+                if types is not None and type(inner) in types:
+                    out[k] = inner
+                    continue
+            out[k] = walk(v)
+        elif t is list:
+            out[k] = walk(v)
+        elif v is not None or not drop_nulls:
+            out[k] = v
+    return out
+
+
 def unwrap(value: Any) -> Any:
     """The plain value of Avro-JSON ``value``, recursively: union branches removed, arrays
     and maps unwrapped element by element, records as plain dicts."""
     t = type(value)
     if t is dict:
         if len(value) == 1:
-            for name, inner in value.items():
-                if _branch_matches(name, inner):
-                    t = type(inner)
-                    if t is dict:  # a map or a record: its members are not a union
-                        return {k: unwrap(v) for k, v in inner.items()}
-                    if t is list:
-                        return [unwrap(v) for v in inner]
-                    return inner
-        return {k: unwrap(v) for k, v in value.items()}
+            (name,) = value
+            inner = value[name]
+            if _branch_matches(name, inner):
+                t = type(inner)
+                if t is dict:  # a map or a record: its members are not a union
+                    return _members(inner.items(), False, unwrap)
+                if t is list:
+                    return [unwrap(v) if type(v) in _NESTED else v for v in inner]
+                return inner
+        return _members(value.items(), False, unwrap)
     if t is list:
-        return [unwrap(v) for v in value]
+        return [unwrap(v) if type(v) in _NESTED else v for v in value]
     return value
 
 
@@ -91,17 +131,18 @@ def clean(value: Any) -> Any:
     t = type(value)
     if t is dict:
         if len(value) == 1:
-            for name, inner in value.items():
-                if _branch_matches(name, inner):
-                    t = type(inner)
-                    if t is dict:
-                        return {k: clean(v) for k, v in inner.items() if v is not None}
-                    if t is list:
-                        return [clean(v) for v in inner]
-                    return inner
-        return {k: clean(v) for k, v in value.items() if v is not None}
+            (name,) = value
+            inner = value[name]
+            if _branch_matches(name, inner):
+                t = type(inner)
+                if t is dict:
+                    return _members(inner.items(), True, clean)
+                if t is list:
+                    return [clean(v) if type(v) in _NESTED else v for v in inner]
+                return inner
+        return _members(value.items(), True, clean)
     if t is list:
-        return [clean(v) for v in value]
+        return [clean(v) if type(v) in _NESTED else v for v in value]
     return value
 
 

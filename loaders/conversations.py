@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from functools import partial
+from operator import is_not, methodcaller
 from typing import Any
 
 import orjson
@@ -31,6 +33,7 @@ from loaders.values import (
     cast_or_warn,
     cast_text,
     cast_text_null_strings,
+    context_text,
     dumps,
 )
 from warehouse.models import (
@@ -146,6 +149,12 @@ _TS_COLUMNS = {
     for t in metadata.tables.values()
 }
 _NOT_CONTENT_TS = frozenset({"record_version"})
+#: Per table, a ``row.get`` for each of its content timestamp columns.
+_TS_GETTERS = {
+    name: tuple(methodcaller("get", c) for c in columns if c not in _NOT_CONTENT_TS)
+    for name, columns in _TS_COLUMNS.items()
+}
+_is_not_none = partial(is_not, None)
 
 _text = cast_text_null_strings
 
@@ -250,14 +259,11 @@ class _Parser:
     def _version(self) -> int | None:
         best = max(self.event_times, default=None)
         for name, rows in self.tables.items():
-            columns = _TS_COLUMNS[name]
-            if not columns:
-                continue
-            for row in rows:
-                for c in columns:
-                    v = row.get(c)
-                    if v is not None and (best is None or v > best) and c not in _NOT_CONTENT_TS:
-                        best = v
+            for get in _TS_GETTERS[name]:
+                # The column's values, NULLs left out, in C: this walks every row.
+                v = max(filter(_is_not_none, map(get, rows)), default=None)
+                if v is not None and (best is None or v > best):
+                    best = v
         return best
 
     def _add(self, table: str, row: dict) -> None:
@@ -266,10 +272,6 @@ class _Parser:
             self.tables[table] = [row]
         else:
             rows.append(row)
-
-    def _count(self, table: str) -> int:
-        rows = self.tables.get(table)
-        return len(rows) if rows else 0
 
     def _entries(self, key: str, value: Any) -> list:
         """The entries of a list section; a lone object counts as one entry."""
@@ -328,7 +330,7 @@ class _Parser:
             self.participants[ptype] = ordinal + 1
             row = {"conversation_id": self.cid, "participant_type": ptype, "ordinal": ordinal}
             extra: dict[str, Any] = {}
-            mapper.map_into(entry, row, extra, self.warnings, f"{self.context} {key}[{i}]")
+            mapper.map_into(entry, row, extra, self.warnings, (self.context, " ", key, "[", i, "]"))
             if ptype == "AGENT":
                 if row.get("agent_id") is not None:
                     row.setdefault("participant_id", row["agent_id"])
@@ -346,11 +348,11 @@ class _Parser:
             if not isinstance(entry, dict):
                 self._stray(key, i, entry)
                 continue
-            where = f"{self.context} {key}[{i}]"
+            where = (self.context, " ", key, "[", i, "]")  # spelt out only for a warning
             mid = _text(entry.get("messageId"))
             if mid is None:
                 mid = f"#{i}"
-                self.warnings.append(f"{where}: no messageId: stored as {mid!r}")
+                self.warnings.append(f"{context_text(where)}: no messageId: stored as {mid!r}")
             row: dict[str, Any] = {"conversation_id": self.cid, "message_id": mid}
             extra: dict[str, Any] = {}
             _MESSAGE.map_into(entry, row, extra, self.warnings, where)
@@ -390,7 +392,7 @@ class _Parser:
             extra["messageData"] = left
 
     def _message_context(
-        self, context: Any, row: dict, extra: dict, intents: list, mid: str, where: str
+        self, context: Any, row: dict, extra: dict, intents: list, mid: str, where: tuple
     ) -> None:
         if not isinstance(context, dict):
             extra["contextData"] = context
@@ -409,7 +411,7 @@ class _Parser:
         if left:
             extra["contextData"] = left
 
-    def _message_intents(self, metadata: Any, intents: list, mid: str, where: str) -> None:
+    def _message_intents(self, metadata: Any, intents: list, mid: str, where: tuple) -> None:
         for entry in _as_list(metadata):
             response = entry.get("botResponse") if isinstance(entry, dict) else None
             if not isinstance(response, dict):
@@ -432,13 +434,15 @@ class _Parser:
                     extra["value"] = intent
                 intents.append(_MESSAGE_INTENT.finish(row, extra))
 
-    def _keep_last(self, store: dict, what: str, key: str, item: tuple, src: Any, where: str):
+    def _keep_last(self, store: dict, what: str, key: str, item: tuple, src: Any, where: tuple):
         # The same natural key twice in one record: the last entry wins, and the earlier
         # ones stay in its extra so that nothing is lost.
         previous = store.get(key)
         replaced = [src]
         if previous is not None:
-            self.warnings.append(f"{where}: duplicate {what} {key!r}: the last one is kept")
+            self.warnings.append(
+                f"{context_text(where)}: duplicate {what} {key!r}: the last one is kept"
+            )
             replaced = previous[-1] + replaced
         store[key] = (*item, replaced)
 
@@ -461,12 +465,22 @@ class _Parser:
     # -- simple child lists -----------------------------------------------------------------------
 
     def ordinal_section(self, key: str, value: Any, table: str, mapper: RowMapper) -> None:
+        # The hottest section (message statuses and scores): map_into and finish inlined.
+        rows = self.tables.get(table)
+        cid, context, warnings = self.cid, self.context, self.warnings
+        map_into, has_extra = mapper.map_into, mapper.has_extra
         for i, entry in enumerate(self._entries(key, value)):
             if not isinstance(entry, dict):
                 self._stray(key, i, entry)
                 continue
-            base = {"conversation_id": self.cid, "ordinal": self._count(table)}
-            self._add(table, mapper.map(entry, self.warnings, f"{self.context} {key}[{i}]", base))
+            if rows is None:
+                rows = self.tables[table] = []
+            row = {"conversation_id": cid, "ordinal": len(rows)}
+            extra: dict[str, Any] = {}
+            map_into(entry, row, extra, warnings, (context, " ", key, "[", i, "]"))
+            if extra and has_extra:
+                row["extra"] = dumps(extra)
+            rows.append(row)
 
     def keyed_section(self, key: str, value: Any, what: str) -> None:
         if what == "dialog":
@@ -482,11 +496,11 @@ class _Parser:
             if not isinstance(entry, dict):
                 self._stray(key, i, entry)
                 continue
-            where = f"{self.context} {key}[{i}]"
+            where = (self.context, " ", key, "[", i, "]")
             natural = _text(entry.get(id_key))
             if natural is None:
                 natural = f"#{i}"
-                self.warnings.append(f"{where}: no {id_key}: stored as {natural!r}")
+                self.warnings.append(f"{context_text(where)}: no {id_key}: stored as {natural!r}")
             row: dict[str, Any] = {"conversation_id": self.cid, column: natural}
             extra: dict[str, Any] = {}
             mapper.map_into(entry, row, extra, self.warnings, where)
@@ -499,7 +513,7 @@ class _Parser:
             if not isinstance(survey, dict):
                 self._stray(key, i, survey)
                 continue
-            where = f"{self.context} {key}[{i}]"
+            where = (self.context, " ", key, "[", i, "]")
             index = self.surveys
             self.surveys += 1
             base: dict[str, Any] = {"conversation_id": self.cid, "survey_index": index}
@@ -526,7 +540,7 @@ class _Parser:
             if not isinstance(entry, dict):
                 self._stray(key, i, entry)
                 continue
-            where = f"{self.context} {key}[{i}]"
+            where = (self.context, " ", key, "[", i, "]")
             index = self.intents
             self.intents += 1
             message_id = _text(entry.get("messageId"))
@@ -626,8 +640,8 @@ class _Parser:
             self._sde_event(key, section, i, event, authenticated)
 
     def _sde_event(self, key: str, section: str, i: int, event: Any, authenticated: bool):
-        where = f"{self.position}, {key}.events[{i}]"
         if not isinstance(event, dict):
+            where = f"{self.position}, {key}.events[{i}]"
             self.rejections.append(Rejected(where, "SDE event is not a JSON object", dumps(event)))
             return
         sde_type = event.get("sdeType")
@@ -640,7 +654,8 @@ class _Parser:
                     if sde_type is None
                     else f"SDE event of unknown sdeType {sde_type!r}"
                 )
-                self.rejections.append(Rejected(f"{where} ({self.context})", reason, dumps(event)))
+                where = f"{self.position}, {key}.events[{i}] ({self.context})"
+                self.rejections.append(Rejected(where, reason, dumps(event)))
                 return
             if found is not None and found is not kind:
                 if sde_type is not None:
@@ -664,7 +679,7 @@ class _Parser:
             )
             attributes = {}
         sde_id = f"{self.cid}:{section}:{i}"
-        ctx = f"{self.context} {key}.events[{i}]"
+        ctx = (self.context, " ", key, ".events[", i, "]")
         flag = event.get("isAuthenticated")
         flag = (
             authenticated

@@ -38,6 +38,7 @@ MAX_EPOCH_MS = 253_402_300_799_999
 MIN_EPOCH_MS = -62_135_596_800_000  # 0001-01-01T00:00:00Z
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_fromisoformat = datetime.fromisoformat
 _JSON_SUFFIX = "(JSON text)"
 
 
@@ -96,18 +97,19 @@ def cast_epoch_ms(value: Any) -> int | None:
     if t is int:
         return _epoch_from_int(value)
     if t is str:
-        if value.isdigit() and value.isascii():
-            return _epoch_from_int(int(value))
         if len(value) > 18 and value[4] == "-" and value[10] in " T":
-            # The API's own text form of a time: "2016-08-29 14:30:24.565+0000".
+            # The API's own text form of a time: "2016-08-29 14:30:24.565+0000" (tested
+            # first: the "time" fallbacks of every message, status and score are in it).
             try:
-                dt = datetime.fromisoformat(value)
+                dt = _fromisoformat(value)
             except ValueError:
                 raise CastError(value, "timestamp") from None
             if dt.tzinfo is None:
                 dt = dt.replace(tzinfo=UTC)
             delta = dt - _EPOCH
             return delta.days * 86_400_000 + delta.seconds * 1000 + delta.microseconds // 1000
+        if value.isdigit() and value.isascii():
+            return _epoch_from_int(int(value))
         s = value.strip()
         if s in _TYPED_NULLS or s == "-1":
             return None
@@ -278,12 +280,12 @@ def cast_json(value: Any) -> str | None:
 def cast_ymd_date(value: Any) -> date | None:
     """``{"year", "month", "day"}`` (int or string parts) or ``"YYYY-MM-DD"`` → a date."""
     if isinstance(value, dict):
-        parts = value.get("year"), value.get("month"), value.get("day")
-        if all(p is None for p in parts):
+        y, m, d = value.get("year"), value.get("month"), value.get("day")
+        if y is None and m is None and d is None:
             return None
         try:
-            y, m, d = (_integral(p, "date") for p in parts)
-            return date(y, m, d)  # type: ignore[arg-type]
+            year, month, day = _integral(y, "date"), _integral(m, "date"), _integral(d, "date")
+            return date(year, month, day)  # type: ignore[arg-type]
         except (CastError, TypeError, ValueError):
             raise CastError(value, "date") from None
     if type(value) is str:
@@ -320,12 +322,15 @@ def caster_for(column, *, null_strings: bool = False) -> Caster:
     raise TypeError(f"no caster for column {column.name} of type {t!r}")
 
 
-def cast_or_warn(caster: Caster, value: Any, warnings: list[str], context: str, key: str) -> Any:
-    """Cast a single value; on failure add a warning and return None."""
+def cast_or_warn(
+    caster: Caster, value: Any, warnings: list[str], context: str | tuple, key: str
+) -> Any:
+    """Cast a single value; on failure add a warning (``context``: see :func:`context_text`)
+    and return None."""
     try:
         return caster(value)
     except CastError as exc:
-        warnings.append(f"{context}: {key}: {exc}")
+        warnings.append(f"{context_text(context)}: {key}: {exc}")
         return None
 
 
@@ -348,20 +353,33 @@ class Fallback(str):
 #: Mapping target for a key the caller handles itself: the mapper neither maps nor keeps it.
 SKIP = None
 
-# Entry kinds, in the order map_into tests them: plain text (the common case, cast inline),
-# text where "undefined"/"null" mean NULL, any other cast, fallback, extra, skip.
-_TEXT, _TEXT_NULL, _PRIMARY, _FALLBACK, _EXTRA, _SKIP = 0, 1, 2, 3, 4, 5
-_EXTRA_ENTRY = (_EXTRA, None, None)
-_SKIP_ENTRY = (_SKIP, None, None)
+# A mapper's entry for a source key: a plain ``str`` (the column) for a text column — the
+# common case, stored inline — else ``(kind, column, caster, fast_type, low, high)``: a
+# value of exactly ``fast_type`` within ``[low, high]`` is stored as it is, which is what
+# the caster would return for it (ints for integer and timestamp columns, bools).
+_PRIMARY, _FALLBACK, _EXTRA, _SKIP = 0, 1, 2, 3
+_EXTRA_ENTRY = (_EXTRA, None, None, None, 0, 0)
+_SKIP_ENTRY = (_SKIP, None, None, None, 0, 0)
 _MAX_CACHED_KEYS = 4096
+_FAST_RANGES: dict[Any, tuple[type, Any, Any]] = {
+    cast_epoch_ms: (int, 0, MAX_EPOCH_MS),
+    cast_int32: (int, INT32_MIN, INT32_MAX),
+    cast_int64: (int, INT64_MIN, INT64_MAX),
+    cast_bool: (bool, False, True),
+}
+_NO_FAST = (None, 0, 0)
 
 
-def _primary(column: str, caster: Caster) -> tuple:
-    if caster is cast_text:
-        return (_TEXT, column, caster)
-    if caster is cast_text_null_strings:
-        return (_TEXT_NULL, column, caster)
-    return (_PRIMARY, column, caster)
+def _primary(column: str, caster: Caster) -> str | tuple:
+    if caster is cast_text or caster is cast_text_null_strings:
+        return column
+    return (_PRIMARY, column, caster, *_FAST_RANGES.get(caster, _NO_FAST))
+
+
+def context_text(context: str | tuple) -> str:
+    """The text of a warning context: a ``str``, or a tuple of parts to concatenate (a
+    context is only spelt out when a warning is written)."""
+    return context if type(context) is str else "".join(map(str, context))
 
 
 class RowMapper:
@@ -375,7 +393,17 @@ class RowMapper:
     land in ``extra``.
     """
 
-    __slots__ = ("table", "has_extra", "_entries", "_columns", "_prefix", "_defaults", "_null")
+    __slots__ = (
+        "table",
+        "has_extra",
+        "_entries",
+        "_columns",
+        "_prefix",
+        "_defaults",
+        "_null",
+        "_nulls",
+        "_text",
+    )
 
     def __init__(
         self,
@@ -399,7 +427,10 @@ class RowMapper:
         self._prefix = prefix
         self._defaults = defaults
         self._null = null_strings
-        self._entries: dict[str, tuple] = {}
+        # Every text column of a mapper has the same caster: these strings are its NULLs.
+        self._nulls = NULL_STRINGS if null_strings else frozenset()
+        self._text = cast_text_null_strings if null_strings else cast_text
+        self._entries: dict[str, str | tuple] = {}
         for key, target in (mapping or {}).items():
             if target is SKIP:
                 self._entries[key] = _SKIP_ENTRY
@@ -409,17 +440,17 @@ class RowMapper:
                 raise KeyError(f"{table.name} has no column {target!r} (mapping of {key!r})")
             caster = caster_for(column, null_strings=null_strings)
             if isinstance(target, Fallback):
-                self._entries[key] = (_FALLBACK, str(target), caster)
+                self._entries[key] = (_FALLBACK, str(target), caster, *_NO_FAST)
             else:
                 self._entries[key] = _primary(str(target), caster)
 
-    def _resolve(self, key: str) -> tuple:
-        entry = _EXTRA_ENTRY
+    def _resolve(self, key: str) -> str | tuple:
+        entry: str | tuple = _EXTRA_ENTRY
         if self._defaults:
             name = self._prefix + snake_case(key)
             col = self._columns.get(name)
             if col is not None:
-                entry = (_FALLBACK, name, col[0]) if col[1] else _primary(name, col[0])
+                entry = (_FALLBACK, name, col[0], *_NO_FAST) if col[1] else _primary(name, col[0])
             elif name.endswith("_l"):
                 col = self._columns.get(name[:-2])
                 if col is not None and col[1]:
@@ -434,51 +465,65 @@ class RowMapper:
         row: dict[str, Any],
         extra: dict[str, Any],
         warnings: list[str],
-        context: str,
+        context: str | tuple,
     ) -> None:
-        """Cast the fields of ``src`` into ``row``; unmapped and uncastable ones into ``extra``."""
+        """Cast the fields of ``src`` into ``row``; unmapped and uncastable ones into ``extra``.
+
+        ``context`` prefixes warnings: a ``str`` or a tuple of parts (see
+        :func:`context_text`)."""
         entries = self._entries
+        nulls = self._nulls
         pending = None
         for key, value in src.items():
             entry = entries.get(key)
             if entry is None:
                 entry = self._resolve(key)
-            kind = entry[0]
-            if kind <= _PRIMARY:
+            if type(entry) is str:  # a text column
+                if type(value) is str:
+                    if value not in nulls:
+                        row[entry] = value
+                    continue
                 if value is None:
                     continue
-                if type(value) is str and kind != _PRIMARY:
-                    if kind == _TEXT or value not in NULL_STRINGS:
-                        row[entry[1]] = value
+                out = self._text(value)  # numbers and containers: never a CastError
+                if out is not None:
+                    row[entry] = out
+                continue
+            kind, column, caster, fast_type, low, high = entry
+            if kind == _PRIMARY:
+                if type(value) is fast_type and low <= value <= high:
+                    row[column] = value
+                    continue
+                if value is None:
                     continue
                 try:
-                    out = entry[2](value)
+                    out = caster(value)
                 except CastError as exc:
-                    warnings.append(f"{context}: {key}: {exc}")
+                    warnings.append(f"{context_text(context)}: {key}: {exc}")
                     extra[key] = value
                     continue
                 if out is not None:
-                    row[entry[1]] = out
+                    row[column] = out
             elif kind == _EXTRA:
                 extra[key] = value
             elif kind == _FALLBACK:
                 if value is not None:
                     if pending is None:
                         pending = []
-                    pending.append((key, value, entry))
+                    pending.append((key, value, column, caster))
         if pending:
-            for key, value, (_, col, caster) in pending:
+            for key, value, column, caster in pending:
                 try:
                     out = caster(value)
                 except CastError as exc:
-                    warnings.append(f"{context}: {key}: {exc}")
+                    warnings.append(f"{context_text(context)}: {key}: {exc}")
                     extra[key] = value
                     continue
                 if out is None:
                     continue
-                current = row.get(col)
+                current = row.get(column)
                 if current is None:
-                    row[col] = out
+                    row[column] = out
                 elif current != out:
                     # e.g. a "time" text that disagrees with "timeL": keep it, not lost
                     extra[key] = value
@@ -493,7 +538,7 @@ class RowMapper:
         self,
         src: Mapping[str, Any],
         warnings: list[str],
-        context: str,
+        context: str | tuple,
         base: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """A new row: ``base`` (key columns) plus the cast fields of ``src`` and its ``extra``."""

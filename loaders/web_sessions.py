@@ -192,13 +192,9 @@ def canonical_json(value: Any) -> bytes:
 
 def fact_id(visit_id: str, table: str, source: Any) -> str:
     """Key of a fact: digest of its visit, table and canonical source object."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(visit_id.encode())
-    h.update(b"\x00")
-    h.update(table.encode())
-    h.update(b"\x00")
-    h.update(canonical_json(source))
-    return h.hexdigest()
+    # One update of the joined bytes: the same digest as updating part by part.
+    data = b"\x00".join((visit_id.encode(), table.encode(), canonical_json(source)))
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _array(value: Any) -> list:
