@@ -10,18 +10,28 @@ rest without looking at a single Python dict.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import orjson
 import pyarrow as pa
 
 from loaders.records import ParsedRecord, Rejected
 
 REC = "_rec"
 MAX_WARNING_SAMPLES = 20
+#: A whole-file parse gives up beyond this many bytes of batches (Arrow data and rejected
+#: raw text): the file is small on disk but big once decompressed — a gzip bomb, say — and
+#: is streamed in its own transaction instead of being held in memory.
+WHOLE_PARSE_BYTES = 64 * 1024 * 1024
+#: The longest text a key or indexed column takes (UTF-8 bytes). PostgreSQL cannot index
+#: longer values (a B-tree entry holds at most ~2.7 kB): a record with one — a hostile
+#: megabyte-long conversationId, say — is rejected alone instead of failing its file.
+MAX_KEY_BYTES = 1000
 
 
 @dataclass(slots=True)
@@ -48,6 +58,38 @@ class ParsedBatch:
 
 
 @cache
+def indexed_columns(name: str) -> tuple[str, ...]:
+    """The columns of a table that are part of its primary key, a unique or other index."""
+    from warehouse.models import metadata
+
+    table = metadata.tables[name]
+    columns = {c.name for c in table.primary_key.columns}
+    columns |= {c.name for index in table.indexes for c in index.columns}
+    columns |= {c.name for c in table.columns if c.unique}
+    return tuple(sorted(columns))
+
+
+def _overlong_key(item: ParsedRecord) -> str | None:
+    """Why a record cannot be stored: a key or indexed value longer than MAX_KEY_BYTES."""
+    for name, rows in item.tables.items():
+        columns = indexed_columns(name)
+        for row in rows:
+            for column in columns:
+                value = row.get(column)
+                if (
+                    type(value) is str
+                    and len(value) * 4 > MAX_KEY_BYTES  # cheap test first
+                    and len(value.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES
+                ):
+                    size = len(value.encode("utf-8", "surrogatepass"))
+                    return (
+                        f"{name}.{column} is {size:,} bytes long: key and indexed values "
+                        f"longer than {MAX_KEY_BYTES:,} bytes are not loaded"
+                    )
+    return None
+
+
+@cache
 def batch_schema(name: str) -> pa.Schema:
     """The Arrow schema of a table's rows in a batch: the table's columns plus ``_rec``."""
     from warehouse.tables import tables
@@ -63,6 +105,10 @@ def build_batch(items: list[ParsedRecord | Rejected]) -> ParsedBatch:
         batch.records_seen += 1
         if isinstance(item, Rejected):
             batch.rejections.append(item)
+            continue
+        overlong = _overlong_key(item)
+        if overlong is not None:
+            batch.rejections.append(Rejected(item.position, overlong, None))
             continue
         index = len(batch.metas)
         batch.metas.append(
@@ -118,14 +164,17 @@ def merge_batches(batches: list[ParsedBatch]) -> ParsedBatch:
     return out
 
 
-def iter_file_batches(path: Path, kind: str, chunk_records: int) -> Iterator[ParsedBatch]:
+def iter_file_batches(
+    path: Path, kind: str, chunk_records: int, max_record_bytes: int | None = None
+) -> Iterator[ParsedBatch]:
     """Parse a file of a known kind into batches of at most ``chunk_records`` records.
 
     Raises ``loaders.sources.InputError`` when the file cannot be read; batches
     already yielded must then be discarded by the caller (the file is rejected whole).
+    Records over ``max_record_bytes`` are rejected (see ``loaders.sources``).
     """
     chunk: list[ParsedRecord | Rejected] = []
-    for item in iter_file_records(path, kind):
+    for item in iter_file_records(path, kind, max_record_bytes):
         chunk.append(item)
         if len(chunk) >= chunk_records:
             yield build_batch(chunk)
@@ -134,27 +183,118 @@ def iter_file_batches(path: Path, kind: str, chunk_records: int) -> Iterator[Par
         yield build_batch(chunk)
 
 
-def iter_file_records(path: Path, kind: str) -> Iterator[ParsedRecord | Rejected]:
-    """Parsed records of a file of a known kind (``conversations`` or ``web_session``), streamed."""
-    import orjson
+def iter_file_records(
+    path: Path, kind: str, max_record_bytes: int | None = None
+) -> Iterator[ParsedRecord | Rejected]:
+    """Parsed records of a file of a known kind (``conversations`` or ``web_session``), streamed.
 
+    No record stops the file: one over the record limit, or one a parser fails on (nested
+    too deep for Python, say), is rejected with the reason and the rest still loads."""
     from loaders import sources
 
+    limit = sources.max_record_bytes(max_record_bytes)
     if kind == "conversations":
         from loaders import conversations
 
-        for position, value in sources.iter_json_values(path):
-            if not isinstance(value, dict):
-                yield Rejected(position, "not a JSON object", orjson.dumps(value).decode())
+        for position, value in sources.iter_json_values(path, limit):
+            if isinstance(value, sources.Unread):
+                yield Rejected(position, value.reason, value.raw)
                 continue
-            for record_position, record in conversations.iter_conversation_records(value, position):
-                yield conversations.parse_conversation(record, record_position)
+            if not isinstance(value, dict):
+                yield Rejected(position, "not a JSON object", safe_json(value))
+                continue
+            try:
+                for record_position, record in conversations.iter_conversation_records(
+                    value, position
+                ):
+                    yield _guarded(conversations.parse_conversation, record, record_position)
+            except Exception as exc:  # noqa: BLE001 - a value that is not a page of records
+                yield Rejected(position, f"cannot read records: {_describe(exc)}", None)
     elif kind == "web_session":
-        from loaders import web_sessions
-
-        yield from web_sessions.iter_web_records(path)
+        with sources.record_limit(limit):
+            yield from _iter_web_records(path)
     else:
         raise ValueError(f"not a kind of file with records: {kind}")
+
+
+def _iter_web_records(path: Path) -> Iterator[ParsedRecord | Rejected]:
+    """``web_sessions.iter_web_records``, with every body guarded as in
+    :func:`iter_file_records` and bodies over the record limit rejected (keep the two in
+    step: this is that loop plus the guards)."""
+    from loaders import sources, web_sessions
+
+    refused = None
+    for meta, position, element in web_sessions.iter_data_access(path):
+        if isinstance(element, sources.Unread):
+            yield Rejected(position, element.reason, element.raw)
+            continue
+        if meta is None:
+            yield Rejected(position, "not a Data Access web-session document", safe_json(element))
+            continue
+        if meta.data_type not in (None, web_sessions.WEB_SESSION):
+            if refused is not meta:  # one rejection per document of another data type
+                refused = meta
+                reason = f"Data Access {meta.data_type} data is not loaded (not web sessions)"
+                yield Rejected(position, reason, None)
+            continue
+        if not isinstance(element, dict) or "body" not in element:
+            yield Rejected(position, "recordCollection entry without a body", safe_json(element))
+            continue
+        yield _guarded(
+            lambda body, at, meta=meta: web_sessions.parse_web_body(body, meta, at),
+            element["body"],
+            position,
+        )
+
+
+def _guarded(parse, value, position: str) -> ParsedRecord | Rejected:
+    """``parse(value, position)``; a failure rejects that record only."""
+    try:
+        return parse(value, position)
+    except RecursionError:
+        return Rejected(position, "record nested too deeply to be read", safe_json(value))
+    except Exception as exc:  # noqa: BLE001 - no record may stop the load
+        return Rejected(position, f"cannot parse: {_describe(exc)}", safe_json(value))
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text[:500]}" if text else type(exc).__name__
+
+
+class _Text(str):
+    """JSON text already written (for :func:`safe_json`'s explicit stack)."""
+
+
+def safe_json(value: object) -> str:
+    """JSON text of a parsed value, whatever its depth (orjson stops at 255 levels and the
+    standard library at Python's recursion limit): the raw text of a rejected record."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # too deep for orjson, or an integer beyond 64 bits
+        pass
+    out: list[str] = []
+    stack: list[object] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Text):
+            out.append(item)
+        elif isinstance(item, dict):
+            stack.append(_Text("}"))
+            for i, (k, v) in reversed(list(enumerate(item.items()))):
+                stack.append(v)
+                stack.append(_Text(("," if i else "") + json.dumps(str(k)) + ":"))
+            out.append("{")
+        elif isinstance(item, list):
+            stack.append(_Text("]"))
+            for i, v in reversed(list(enumerate(item))):
+                stack.append(v)
+                if i:
+                    stack.append(_Text(","))
+            out.append("[")
+        else:
+            out.append(json.dumps(item, ensure_ascii=False, default=str))
+    return "".join(out)
 
 
 @dataclass
@@ -164,15 +304,25 @@ class FileParse:
     batches: list[ParsedBatch] = field(default_factory=list)
     error_position: str | None = None
     error: str | None = None
+    too_big: bool = False  # over WHOLE_PARSE_BYTES: to be streamed instead
 
 
-def parse_whole_file(path: str, kind: str, chunk_records: int) -> FileParse:
-    """Parse a whole file (in a worker process): its batches, or why it cannot be read."""
+def parse_whole_file(
+    path: str, kind: str, chunk_records: int, max_record_bytes: int | None = None
+) -> FileParse:
+    """Parse a whole file (in a worker process): its batches, or why it cannot be read, or
+    ``too_big`` when its batches would pass :data:`WHOLE_PARSE_BYTES`."""
     from loaders.sources import InputError
 
     result = FileParse()
+    size = 0
     try:
-        result.batches = list(iter_file_batches(Path(path), kind, chunk_records))
+        for batch in iter_file_batches(Path(path), kind, chunk_records, max_record_bytes):
+            size += sum(t.nbytes for t in batch.tables.values())
+            size += sum(len(r.raw or "") for r in batch.rejections)
+            if size > WHOLE_PARSE_BYTES:
+                return FileParse(too_big=True)
+            result.batches.append(batch)
     except InputError as exc:
         return FileParse(error_position=exc.position, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - a parser bug must reject the file, not the load

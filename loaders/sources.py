@@ -24,6 +24,15 @@ elements one by one.
 Every defect of the input raises :class:`InputError` naming the file and the byte
 offset or line; the caller rolls the whole file back, so raising after some
 values were yielded is fine.
+
+No record is read whole if its text is bigger than the record limit
+(:func:`max_record_bytes`: ``$LPWH_MAX_RECORD_BYTES``, default 64 MiB): a JSON Lines
+line or a page element over it comes as an :class:`Unread` value (the caller rejects
+that record, the rest of the file loads), and a document over it that is not a page
+raises :class:`InputError`. Lines are read with a bounded ``readline``, and elements
+are measured in the first streaming pass and skipped unbuilt in the second, so an
+absurd record never has to fit in memory. Values nested deeper than orjson parses
+(1024 levels) are read with ijson instead.
 """
 
 from __future__ import annotations
@@ -32,10 +41,12 @@ import glob
 import gzip
 import hashlib
 import io
+import json
 import os
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -63,6 +74,98 @@ _READ_ERRORS = (EOFError, zlib.error, OSError)
 _NON_BLANK = re.compile(rb"[^ \t\r\n]")
 _SCALAR_EVENTS = frozenset({"string", "number", "boolean", "null"})
 _ITEM_START_EVENTS = _SCALAR_EVENTS | {"start_map", "start_array"}
+
+#: The largest record (JSON Lines line, page element, document that is not a page), in
+#: bytes of JSON text, unless ``$LPWH_MAX_RECORD_BYTES`` or the caller says otherwise.
+DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024
+MAX_RECORD_ENV = "LPWH_MAX_RECORD_BYTES"
+#: How much of an oversized line is kept as the rejected record's raw text.
+UNREAD_HEAD_BYTES = 64 * 1024
+_limit: int | None = None  # set by record_limit() for readers that take no limit argument
+
+
+def max_record_bytes(value: int | None = None) -> int:
+    """The record limit in bytes: ``value``, else the one :func:`record_limit` set, else
+    ``$LPWH_MAX_RECORD_BYTES``, else :data:`DEFAULT_MAX_RECORD_BYTES`."""
+    if value is None:
+        value = _limit
+    if value is None:
+        configured = os.environ.get(MAX_RECORD_ENV, "").strip()
+        if not configured:
+            return DEFAULT_MAX_RECORD_BYTES
+        try:
+            value = int(configured)
+        except ValueError:
+            raise ValueError(
+                f"{MAX_RECORD_ENV} must be a number of bytes, got {configured!r}"
+            ) from None
+    if value < 1:
+        raise ValueError(f"the record limit must be at least 1 byte, got {value}")
+    return int(value)
+
+
+_resolve_limit = max_record_bytes  # for functions whose argument has the same name
+
+
+@contextmanager
+def record_limit(value: int | None) -> Iterator[None]:
+    """Within the block, readers called without a limit use ``value`` (None: unchanged)."""
+    global _limit
+    before = _limit
+    if value is not None:
+        _limit = max_record_bytes(value)
+    try:
+        yield
+    finally:
+        _limit = before
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """Yielded in place of a value that was not read: its text is over the record limit.
+
+    The caller rejects the record with ``reason``; ``raw`` is the beginning of its text
+    when that was seen (a JSON Lines line), else None."""
+
+    reason: str
+    raw: str | None = None
+
+
+def _over_limit(size: int, limit: int, about: bool = False) -> str:
+    approx = "more than " if about else ""
+    return (
+        f"record of {approx}{size:,} bytes is over the limit of {limit:,} bytes "
+        f"(--max-record-bytes / {MAX_RECORD_ENV})"
+    )
+
+
+def _too_big_document(size: int, limit: int) -> str:
+    return (
+        f"a document of more than {size:,} bytes that is not a page of records: over the "
+        f"record limit of {limit:,} bytes (--max-record-bytes / {MAX_RECORD_ENV})"
+    )
+
+
+def _too_deep(exc: orjson.JSONDecodeError) -> bool:
+    """orjson refused a value nested deeper than it parses (valid JSON all the same)."""
+    msg = (exc.msg or "").lower()
+    return "depth" in msg or "recursion" in msg
+
+
+def _ijson_value(data: bytes) -> Any:
+    """The single JSON value of ``data``, parsed by ijson (no nesting limit)."""
+    return next(iter(BACKEND.items(io.BytesIO(data), "", use_float=True)))
+
+
+def _json_size(value: Any) -> int:
+    """Bytes of the JSON text of a parsed value (for the record limit of in-memory files)."""
+    try:
+        return len(orjson.dumps(value))
+    except TypeError:  # big integers, or nested deeper than orjson writes
+        try:
+            return len(json.dumps(value, ensure_ascii=False).encode())
+        except RecursionError:
+            return 0  # deep values are small here: the whole file fits in memory
 
 
 class InputError(Exception):
@@ -245,12 +348,15 @@ def _after_document(exc: orjson.JSONDecodeError) -> bool:
 # -- splitting pages ------------------------------------------------------------------------------
 
 
-def split_value(value: Any, position: str) -> Iterator[tuple[str, str | None, Any]]:
+def split_value(
+    value: Any, position: str, limit: int | None = None
+) -> Iterator[tuple[str, str | None, Any]]:
     """``(position, array key, value)``: the document (array key None), then each element
     of its :data:`SPLIT_KEYS` arrays (see the module doc).
 
     Elements are released as they are yielded, so a consumer that does not keep them
-    keeps memory flat."""
+    keeps memory flat. With ``limit`` (given when the text of ``value`` is bigger than
+    it), an element whose JSON text is over it comes as :class:`Unread`."""
     if isinstance(value, dict) and any(type(value.get(k)) is list for k in SPLIT_KEYS):
         arrays: list[tuple[str, list]] = []
         rest: dict[str, Any] = {}
@@ -265,9 +371,15 @@ def split_value(value: Any, position: str) -> Iterator[tuple[str, str | None, An
             for i in range(len(items)):
                 item = items[i]
                 items[i] = None
+                if limit is not None and (size := _json_size(item)) > limit:
+                    item = Unread(_over_limit(size, limit))
                 yield f"{position}, {key}[{i}]", key, item
         return
     yield position, None, value
+
+
+def _is_page(value: Any) -> bool:
+    return isinstance(value, dict) and any(type(value.get(k)) is list for k in SPLIT_KEYS)
 
 
 # -- the small path: read at once, orjson ---------------------------------------------------------
@@ -295,22 +407,45 @@ def _first_line_is_value(data: bytes) -> bool:
 
 
 def _iter_lines(
-    path: Path, lines: Iterable[bytes], base: int
+    path: Path, readline: Callable[[int], bytes], base: int, limit: int
 ) -> Iterator[tuple[str, str | None, Any]]:
+    """JSON Lines, read with a bounded ``readline``: a line over ``limit`` bytes is skipped
+    (read on to its newline without being kept) and comes as :class:`Unread`."""
     offset = base
-    for number, line in enumerate(lines, 1):
+    number = 0
+    while True:
+        line = readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            head, size, ended = line[:UNREAD_HEAD_BYTES], len(line), False
+            del line
+            while not ended:
+                rest = readline(CHUNK_SIZE * 16)
+                size += len(rest)
+                ended = not rest or rest.endswith(b"\n")
+            text = head.decode("utf-8", "replace").replace("\x00", "\ufffd")
+            content = size - 1 if rest else size
+            yield f"line {number}", None, Unread(_over_limit(content, limit), text)
+            offset += size
+            continue
         if line.strip():
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                col, message = _error_offset(line, exc)
-                where = f"line {number} column {col + 1} (byte {offset + col})"
-                raise InputError(path, where, message) from None
+                if not _too_deep(exc):
+                    col, message = _error_offset(line, exc)
+                    where = f"line {number} column {col + 1} (byte {offset + col})"
+                    raise InputError(path, where, message) from None
+                value = _ijson_value(line)
             yield from split_value(value, f"line {number}")
         offset += len(line)
 
 
-def _iter_documents(path: Path, data: bytes, base: int) -> Iterator[tuple[str, str | None, Any]]:
+def _iter_documents(
+    path: Path, data: bytes, base: int, limit: int
+) -> Iterator[tuple[str, str | None, Any]]:
     """Several documents one after the other (not one per line)."""
     view = memoryview(data)
     start, number, size = 0, 0, len(data)
@@ -330,7 +465,12 @@ def _iter_documents(path: Path, data: bytes, base: int) -> Iterator[tuple[str, s
                 raise _json_error(path, data, _shift(exc, data, start), base) from None
             end = start + _char_to_byte(rest, exc.pos)
             value = orjson.loads(view[start:end])
-        yield from split_value(value, f"document {number} (byte {base + start})")
+        big = end - start > limit
+        if big and not _is_page(value):
+            where = f"document {number} (byte {base + start})"
+            raise InputError(path, where, _too_big_document(limit, limit))
+        position = f"document {number} (byte {base + start})"
+        yield from split_value(value, position, limit if big else None)
         start = end
 
 
@@ -348,21 +488,29 @@ def _shift(exc: orjson.JSONDecodeError, data: bytes, start: int) -> orjson.JSOND
     return orjson.JSONDecodeError(exc.msg, exc.doc, exc.pos + chars)
 
 
-def _iter_small(path: Path, data: bytes, base: int) -> Iterator[tuple[str, str | None, Any]]:
+def _iter_small(
+    path: Path, data: bytes, base: int, limit: int
+) -> Iterator[tuple[str, str | None, Any]]:
     if _NON_BLANK.search(data) is None:
         raise InputError(path, f"byte {base}", "empty file: no JSON value")
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         if _first_line_is_value(data):
-            yield from _iter_lines(path, io.BytesIO(data), base)
+            yield from _iter_lines(path, io.BytesIO(data).readline, base, limit)
         elif _after_document(exc):
-            yield from _iter_documents(path, data, base)
+            yield from _iter_documents(path, data, base, limit)
+        elif _too_deep(exc):
+            # Nested deeper than orjson goes: ijson reads it (the parsers reject the record).
+            yield from _stream_documents(path, limit)
         else:
             raise _json_error(path, data, exc, base) from None
         return
+    big = len(data) > limit
     del data
-    yield from split_value(value, f"byte {base}")
+    if big and not _is_page(value):
+        raise InputError(path, f"byte {base}", _too_big_document(limit, limit))
+    yield from split_value(value, f"byte {base}", limit if big else None)
 
 
 # -- the streaming path: line by line, or ijson ---------------------------------------------------
@@ -374,6 +522,7 @@ class _Document:
 
     rest: Any  # the document with its split arrays emptied
     counts: list[tuple[str, int]] = field(default_factory=list)  # (split key, elements)
+    big: dict[tuple[str, int], int] = field(default_factory=dict)  # (key, index) → bytes
 
 
 def _yajl_offset(message: bytes, chunk: bytes) -> int | None:
@@ -428,28 +577,52 @@ def ijson_input_error(
     return InputError(path, where, f"{kind}: {first}")
 
 
-def _scan_documents(path: Path) -> list[_Document]:
+def _scan_documents(path: Path, limit: int) -> list[_Document]:
     """First streaming pass: validate the whole file and keep each document without the
-    elements of its split arrays (Python sees every event, but builds only small parts)."""
+    elements of its split arrays (Python sees every event, but builds only small parts).
+
+    Elements are measured on the way: an element's text spans at least from the end of
+    the chunk read where it starts to the start of the chunk read where it ends; one
+    whose span is over ``limit`` is noted in ``big`` (so it is never over-counted). A
+    document that is not split is built, and counted as it is: over ``limit``, the file
+    is refused."""
     docs: list[_Document] = []
     reader = CountingReader(path)
     builder: ijson.ObjectBuilder | None = None
     counts: list[tuple[str, int]] = []
+    big: dict[tuple[str, int], int] = {}
     pending: str | None = None  # a split key whose value comes next
     skipping: str | None = None
     item_prefix = ""
     count = 0
+    item_start = 0
+    built = 0  # bytes (about) of the document being built
     try:
         events = BACKEND.parse(reader, multiple_values=True, use_float=True, buf_size=CHUNK_SIZE)
         for prefix, event, value in events:
             if skipping is not None:
                 if prefix == item_prefix:
-                    if event in _ITEM_START_EVENTS:
+                    if event in ("start_map", "start_array"):
                         count += 1
+                        item_start = reader.consumed
+                    elif event in ("end_map", "end_array"):
+                        span = reader.consumed - reader.last - item_start
+                        if span > limit:
+                            big[(skipping, count - 1)] = span
+                    elif event in _SCALAR_EVENTS:
+                        count += 1
+                        if event == "string" and len(value) > limit:
+                            big[(skipping, count - 1)] = len(value)
                 elif prefix == skipping and event == "end_array":
                     counts.append((skipping, count))
                     skipping = None
                 continue
+            if type(value) is str:
+                built += len(value) + 4
+                if built > limit:
+                    raise InputError(
+                        path, f"document {len(docs) + 1}", _too_big_document(limit, limit)
+                    )
             if prefix == "":
                 if event == "map_key":
                     pending = value if value in SPLIT_KEYS else None
@@ -457,10 +630,10 @@ def _scan_documents(path: Path) -> list[_Document]:
                     continue
                 if builder is None:
                     builder = ijson.ObjectBuilder()
-                    counts = []
+                    counts, big, built = [], {}, 0
                 builder.event(event, value)
                 if event in ("end_map", "end_array") or event in _SCALAR_EVENTS:
-                    docs.append(_Document(builder.value, counts))
+                    docs.append(_Document(builder.value, counts, big))
                     builder = None
                 continue
             if pending is not None:
@@ -483,10 +656,53 @@ def _scan_documents(path: Path) -> list[_Document]:
     return docs
 
 
-def _stream_documents(path: Path) -> Iterator[tuple[str, str | None, Any]]:
-    docs = _scan_documents(path)
+def _items_skipping(reader: CountingReader, key: str, skip: set[int]) -> Iterator[Any]:
+    """Like ijson's ``items(reader, key + ".item")`` over every document, but the elements
+    whose number (counted over the whole file) is in ``skip`` are never built: None comes
+    in their place. Slower than the C ``items``: used only for a key with such elements."""
+    item_prefix = key + ".item"
+    number = -1
+    builder: ijson.ObjectBuilder | None = None
+    skipping = False
+    events = BACKEND.parse(reader, multiple_values=True, use_float=True, buf_size=CHUNK_SIZE)
+    for prefix, event, value in events:
+        if builder is None and not skipping:
+            if prefix != item_prefix or event not in _ITEM_START_EVENTS:
+                continue
+            number += 1
+            if event in _SCALAR_EVENTS:
+                yield None if number in skip else value
+                continue
+            if number in skip:
+                skipping = True
+                continue
+            builder = ijson.ObjectBuilder()
+            builder.event(event, value)
+            continue
+        if prefix == item_prefix and event in ("end_map", "end_array"):
+            if skipping:
+                skipping = False
+                yield None
+            else:
+                builder.event(event, value)  # type: ignore[union-attr]
+                yield builder.value  # type: ignore[union-attr]
+                builder = None
+            continue
+        if builder is not None:
+            builder.event(event, value)
+
+
+def _stream_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, Any]]:
+    docs = _scan_documents(path, limit)
     readers: dict[str, CountingReader] = {}
     items: dict[str, Iterator[Any]] = {}
+    skips: dict[str, set[int]] = {}
+    seen: dict[str, int] = {}
+    for doc in docs:  # element numbers over the whole file, per key
+        for key, n in doc.counts:
+            first = seen.get(key, 0)
+            skips.setdefault(key, set()).update(first + i for k, i in doc.big if k == key)
+            seen[key] = first + n
     try:
         for number, doc in enumerate(docs, 1):
             position = "byte 0" if len(docs) == 1 else f"document {number}"
@@ -494,13 +710,16 @@ def _stream_documents(path: Path) -> Iterator[tuple[str, str | None, Any]]:
             for key, n in doc.counts:
                 if key not in items:
                     readers[key] = CountingReader(path)
-                    items[key] = BACKEND.items(
-                        readers[key],
-                        key + ".item",
-                        multiple_values=True,
-                        use_float=True,
-                        buf_size=CHUNK_SIZE,
-                    )
+                    if skips.get(key):
+                        items[key] = _items_skipping(readers[key], key, skips[key])
+                    else:
+                        items[key] = BACKEND.items(
+                            readers[key],
+                            key + ".item",
+                            multiple_values=True,
+                            use_float=True,
+                            buf_size=CHUNK_SIZE,
+                        )
                 it = items[key]
                 for i in range(n):
                     try:
@@ -509,28 +728,36 @@ def _stream_documents(path: Path) -> Iterator[tuple[str, str | None, Any]]:
                         raise InputError(
                             path, position, "the file changed while being read"
                         ) from None
+                    if (key, i) in doc.big:
+                        value = Unread(_over_limit(doc.big[(key, i)], limit, about=True))
                     yield f"{position}, {key}[{i}]", key, value
     finally:
         for reader in readers.values():
             reader.close()
 
 
-def iter_json_values(path: str | os.PathLike) -> Iterator[tuple[str, Any]]:
+def iter_json_values(
+    path: str | os.PathLike, max_record_bytes: int | None = None
+) -> Iterator[tuple[str, Any]]:
     """Every top-level JSON value of the (decompressed) file as ``(position, value)``.
 
     Positions: ``"line 12"`` (JSON Lines), ``"byte 0"`` (one document),
     ``"document 2 (byte 1040)"`` (several documents; streamed files say
     ``"document 2"``), followed by ``", conversationHistoryRecords[3]"`` for split
-    elements (see :func:`split_value`). Raises :class:`InputError`.
+    elements (see :func:`split_value`). A record over ``max_record_bytes`` (see
+    :func:`max_record_bytes`) comes as :class:`Unread`. Raises :class:`InputError`.
     """
-    for position, _key, value in iter_json_parts(path):
+    for position, _key, value in iter_json_parts(path, max_record_bytes):
         yield position, value
 
 
-def iter_json_parts(path: str | os.PathLike) -> Iterator[tuple[str, str | None, Any]]:
+def iter_json_parts(
+    path: str | os.PathLike, max_record_bytes: int | None = None
+) -> Iterator[tuple[str, str | None, Any]]:
     """Like :func:`iter_json_values`, as ``(position, array key, value)``: the array key
     is the split key an element came from, None for a whole value or a document."""
     path = Path(path)
+    limit = _resolve_limit(max_record_bytes)
     reader = CountingReader(path)
     try:
         base = reader.skipped
@@ -543,14 +770,14 @@ def iter_json_parts(path: str | os.PathLike) -> Iterator[tuple[str, str | None, 
         reader.close()
         raise
     if small:
-        yield from _iter_small(path, head, base)
+        yield from _iter_small(path, head, base, limit)
         return
     del head
     if json_lines:
         # Start again from the first byte: the first chunk was only a peek.
         reader.close()
         with CountingReader(path) as lines:
-            yield from _iter_lines(path, lines, lines.skipped)
+            yield from _iter_lines(path, lines.readline, lines.skipped, limit)
         return
     reader.close()
-    yield from _stream_documents(path)
+    yield from _stream_documents(path, limit)

@@ -12,6 +12,8 @@ Fixtures:
 - ``empty_db_url`` (both), ``empty_duckdb_url``, ``empty_postgres_url``: a fresh
   database without any schema (DuckDB: a file that does not exist yet).
 - ``pg_server_url``: the server from ``$LPWH_TEST_POSTGRES_URL`` (skips without it).
+- ``fresh_db`` (both): a factory of fresh, migrated, empty warehouses, for tests that
+  need many (hypothesis examples); ``fresh_db.clear()`` drops what it made so far.
 """
 
 from __future__ import annotations
@@ -169,3 +171,46 @@ def empty_db_url(request: pytest.FixtureRequest) -> str:
     """A fresh database without any schema, on each backend."""
     fixture = "empty_duckdb_url" if request.param == "duckdb" else "empty_postgres_url"
     return request.getfixturevalue(fixture)
+
+
+class FreshDatabases:
+    """Makes fresh, migrated, empty warehouses on one backend; ``clear()`` drops them."""
+
+    def __init__(self, request: pytest.FixtureRequest, backend: str, folder: Path) -> None:
+        self.backend = backend
+        self.folder = folder
+        self.made: list[str] = []
+        if backend == "duckdb":
+            self.template = request.getfixturevalue("_duckdb_template")
+        else:
+            self.server = request.getfixturevalue("_pg_server")
+            self.pg_template = request.getfixturevalue("_pg_template")
+
+    def __call__(self) -> str:
+        if self.backend == "duckdb":
+            path = self.folder / f"fresh_{next(_counter)}.duckdb"
+            shutil.copyfile(self.template, path)
+            url = str(path)
+        else:
+            url = self.server.create(f"fresh{next(_counter)}", template=self.pg_template)
+        self.made.append(url)
+        return url
+
+    def clear(self) -> None:
+        for url in self.made:
+            if self.backend == "duckdb":
+                for path in Path(url).parent.glob(Path(url).name + "*"):
+                    path.unlink()
+            else:
+                self.server.drop(url)
+        self.made = []
+
+
+@pytest.fixture(params=BACKENDS, ids=BACKENDS)
+def fresh_db(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[FreshDatabases]:
+    """A factory of fresh, migrated, empty warehouses on each backend."""
+    factory = FreshDatabases(request, request.param, tmp_path_factory.mktemp("fresh"))
+    try:
+        yield factory
+    finally:
+        factory.clear()

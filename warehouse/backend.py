@@ -60,10 +60,9 @@ class Backend:
 class DuckDBBackend(Backend):
     dialect = "duckdb"
 
-    def __init__(self, path: str) -> None:
-        import duckdb
-
-        self.con = duckdb.connect(path)
+    def __init__(self, path: str, wait: float | None = None) -> None:
+        # Waits for another process's lock on the file (--wait), then names the holder.
+        self.con = db.connect_duckdb(path, wait=wait)
 
     def execute(self, sql, params=None):
         self.con.execute(sql, params or [])
@@ -198,11 +197,14 @@ def _libpq_url(url: str) -> str:
     return f"postgresql://{rest}"
 
 
-def connect(url: str) -> Backend:
-    """A load connection to the warehouse at ``url`` (a DuckDB path or a PostgreSQL URL)."""
+def connect(url: str, *, wait: float | None = None) -> Backend:
+    """A load connection to the warehouse at ``url`` (a DuckDB path or a PostgreSQL URL).
+
+    On DuckDB, waits up to ``wait`` seconds for another process's lock on the file
+    (see :func:`warehouse.db.wait_seconds`), then raises ``db.DatabaseLocked``."""
     if db.is_postgres(url):
         return PostgresBackend(url)
-    return DuckDBBackend(str(db.duckdb_path(url)))
+    return DuckDBBackend(str(db.duckdb_path(url)), wait=wait)
 
 
 def scalar(backend: Backend, sql: str, params: Any = None) -> Any:

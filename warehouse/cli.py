@@ -27,6 +27,17 @@ DbOption = Annotated[
     ),
 ]
 
+WaitOption = Annotated[
+    float | None,
+    typer.Option(
+        "--wait",
+        metavar="SECONDS",
+        help="How long to wait for another process's lock on a DuckDB file before failing "
+        "(default: $LPWH_WAIT, else 0: fail at once, naming the process holding it).",
+        show_default=False,
+    ),
+]
+
 
 # --- migrate command (schema) ---
 
@@ -51,6 +62,7 @@ def migrate_command(
             help="Downgrade to REVISION instead ('base' drops every table of the warehouse).",
         ),
     ] = None,
+    wait: WaitOption = None,
 ) -> None:
     """Bring the database to the newest schema (or to --revision), or --downgrade it."""
     from . import db as dbmod
@@ -63,12 +75,11 @@ def migrate_command(
     shown = dbmod.redact(url)
     try:
         if downgrade is not None:
-            before, after = migrate.downgrade(url, downgrade)
+            before, after = migrate.downgrade(url, downgrade, wait=wait)
         else:
-            before, after = migrate.upgrade(url, revision)
+            before, after = migrate.upgrade(url, revision, wait=wait)
     except Exception as exc:  # any failure becomes one clear line, no traceback
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        typer.echo(f"lpwh migrate: {shown}: {message.replace(url, shown)}", err=True)
+        typer.echo(f"lpwh migrate: {shown}: {_error_line(exc, url)}", err=True)
         raise typer.Exit(1) from None
     if before == after:
         typer.echo(f"{shown}: already at schema revision {after or 'base (empty)'}; nothing to do")
@@ -99,6 +110,18 @@ def load_command(
             "(replaced atomically).",
         ),
     ] = None,
+    wait: WaitOption = None,
+    max_record_bytes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-record-bytes",
+            metavar="BYTES",
+            min=1,
+            help="Reject, unread, any record (JSON Lines line, page element) whose JSON text "
+            "is bigger (default: $LPWH_MAX_RECORD_BYTES, else 64 MiB).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Load conversation exports and web-session files (JSON, JSON Lines, .gz) into the warehouse.
 
@@ -115,13 +138,19 @@ def load_command(
     shown = dbmod.redact(url)
     try:
         with LoadProgress(enabled=output_format == "table") as progress:
-            summary = load(paths, url, force=force, on_progress=progress.update)
+            summary = load(
+                paths,
+                url,
+                force=force,
+                on_progress=progress.update,
+                wait=wait,
+                max_record_bytes=max_record_bytes,
+            )
     except FileNotFoundError as exc:
         typer.echo(f"lpwh load: {exc}", err=True)
         raise typer.Exit(2) from None
     except Exception as exc:  # a database that cannot be opened, a lock held by another process
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        typer.echo(f"lpwh load: {shown}: {message.replace(url, shown)}", err=True)
+        typer.echo(f"lpwh load: {shown}: {_error_line(exc, url)}", err=True)
         raise typer.Exit(1) from None
     print_summary(summary, output_format)
     if publish_to is not None:
@@ -130,14 +159,21 @@ def load_command(
         try:
             published = publish(url, publish_to)
         except Exception as exc:  # one clear line, no traceback
-            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            typer.echo(
-                f"lpwh load: publishing {publish_to}: {message.replace(url, shown)}", err=True
-            )
+            typer.echo(f"lpwh load: publishing {publish_to}: {_error_line(exc, url)}", err=True)
             raise typer.Exit(1) from None
         typer.echo(published.describe(), err=output_format == "json")
     if summary.rejected:
         raise typer.Exit(1)
+
+
+def _error_line(exc: BaseException, url: str) -> str:
+    """The first line of an error, without the database password (see ``db.scrub``)."""
+    from . import db as dbmod
+
+    if isinstance(getattr(exc, "orig", None), dbmod.DatabaseLocked):
+        exc = exc.orig  # type: ignore[union-attr] # its message says it all, unwrapped
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return dbmod.scrub(message, url)
 
 
 # --- query and sql commands ---
@@ -260,8 +296,8 @@ def publish_command(
     try:
         result = publish(url, target, storage_version=storage_version)
     except Exception as exc:  # one clear line, no traceback; the previous copy is untouched
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        typer.echo(f"lpwh publish: {shown}: {message.replace(url, shown)}", err=True)
+        # Scrubbed, not just the URL replaced: libpq quotes a bad password in its errors.
+        typer.echo(f"lpwh publish: {shown}: {_error_line(exc, url)}", err=True)
         raise typer.Exit(1) from None
     typer.echo(result.describe())
 

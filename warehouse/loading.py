@@ -5,13 +5,21 @@ For each file: skip it if a file with the same SHA-256 was already loaded (unles
 ONE transaction — so a file is loaded whole or not at all. A file that cannot be
 read is rejected whole and recorded in ``load_file`` and ``load_rejection``; the
 other files still load. Records that cannot be loaded (no conversation id, an
-unknown SDE type, an unknown body type) go to ``load_rejection`` with their raw
-text while the rest of the file loads.
+unknown SDE type, an unknown body type, bigger than ``max_record_bytes``) go to
+``load_rejection`` with their raw text while the rest of the file loads.
+
+Crash safety rests on that transaction: ``load_file`` is written in the same
+transaction as the file's rows, so a load killed at any moment leaves whole files,
+and a re-run skips exactly the files whose transaction committed. The parsing
+processes die with the loading process. ``LPWH_TEST_CRASH_AT`` (see
+:func:`_crash_point`) lets the tests kill a load at named points.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
@@ -144,6 +152,25 @@ Progress = Callable[[FileResult | None, int], None]
 WORKER_FILE_LIMIT = 64 * 1024 * 1024
 #: Records written per transaction when small files share one (each file stays whole).
 TRANSACTION_RECORDS = 20_000
+#: Test hook: ``LABEL`` or ``LABEL:N`` kills the load with SIGKILL the N-th time (default
+#: the first) it reaches the point named LABEL — ``mid-file`` (a batch written, its
+#: transaction open), ``before-commit``, ``after-commit`` (before the DuckDB purge of
+#: retired rows). Unset in normal use; checking it costs a dictionary lookup.
+CRASH_ENV = "LPWH_TEST_CRASH_AT"
+_crash_counts: Counter = Counter()
+
+
+def _crash_point(label: str) -> None:
+    """Kill this process here if ``$LPWH_TEST_CRASH_AT`` names this point (tests only)."""
+    spec = os.environ.get(CRASH_ENV)
+    if not spec:
+        return
+    name, _, nth = spec.partition(":")
+    if name != label:
+        return
+    _crash_counts[label] += 1
+    if _crash_counts[label] >= int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def load(
@@ -154,6 +181,8 @@ def load(
     chunk_records: int = CHUNK_RECORDS,
     on_progress: Progress | None = None,
     workers: int | None = None,
+    wait: float | None = None,
+    max_record_bytes: int | None = None,
 ) -> LoadSummary:
     """Load files, directories and globs into the warehouse at ``url``.
 
@@ -161,23 +190,29 @@ def load(
     ``./warehouse.duckdb``); an empty database is migrated first. Files are parsed
     by ``workers`` processes (default: one per core; 0: in this process).
     ``on_progress`` is called with ``(None, records)`` as records are written and
-    with ``(result, 0)`` when a file is done.
+    with ``(result, 0)`` when a file is done. ``wait``: seconds to wait for another
+    process's lock on a DuckDB file (default ``$LPWH_WAIT``, else 0), after which
+    ``db.DatabaseLocked`` names the holder. ``max_record_bytes``: records bigger than
+    this are rejected unread (default ``$LPWH_MAX_RECORD_BYTES``, else 64 MiB).
     """
     from warehouse import migrate
 
     url = db.resolve_url(url)
     files = sources.expand_paths([str(p) for p in paths])
+    limit = sources.max_record_bytes(max_record_bytes)
     workers = worker_count() if workers is None else workers
     pool = _pool(workers) if workers > 0 and len(files) > 1 else None
     backend = None
     try:
-        if migrate.current_revision(url) != migrate.head_revision():
-            migrate.upgrade(url)
+        if migrate.current_revision(url, wait=wait) != migrate.head_revision():
+            migrate.upgrade(url, wait=wait)
         summary = LoadSummary(database=db.redact(url))
-        backend = backends.connect(url)
+        backend = backends.connect(url, wait=wait)
         if backend.dialect == "duckdb":
             purge_stale(backend)  # finish a replacement a crash may have interrupted
-        _Loader(backend, force, chunk_records, on_progress, pool, summary).run(files)
+        loader = _Loader(backend, force, chunk_records, on_progress, pool, summary)
+        loader.max_record_bytes = limit
+        loader.run(files)
     finally:
         if backend is not None:
             backend.close()
@@ -191,11 +226,42 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
     ``fork`` (not ``spawn``/``forkserver``) so that a user's script is not imported
     again in each worker; forking before any database connection exists means the
-    workers inherit no database handle or thread.
+    workers inherit no database handle or thread. Each worker dies with this process
+    (see :func:`_die_with_parent`), so a killed load leaves no orphans behind.
     """
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("fork"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
     pool.submit(os.getpid).result()  # starts every worker now
     return pool
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a parsing process: be killed when the loading process dies.
+
+    A worker of a SIGKILLed pool would otherwise wait forever on its task queue (it
+    holds the queue's write end itself, so it never sees end-of-file). Linux delivers
+    SIGKILL on the parent's death (``PR_SET_PDEATHSIG``); elsewhere a thread watches.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) != 0:  # 1 = PR_SET_PDEATHSIG
+            raise OSError(ctypes.get_errno(), "prctl")
+    except (OSError, AttributeError):
+        import threading
+        import time
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the death signal was armed
+        os._exit(1)
 
 
 def _now() -> datetime:
@@ -230,6 +296,7 @@ class _Loader:
         self.txn_records = 0
         self.buffer: list[tuple[FileResult, ParsedBatch]] = []
         self.buffer_records = 0
+        self.max_record_bytes = sources.max_record_bytes()
 
     # -- the run ------------------------------------------------------------------------------
 
@@ -270,6 +337,8 @@ class _Loader:
         self.seen_sha.add(result.sha256)
         try:
             detected = detect.detect_kind(path)
+            if detected.kind == detect.UNKNOWN:
+                detected = _second_look(path, self.max_record_bytes) or detected
         except sources.InputError as exc:
             self._done(self._reject(result, exc.position, str(exc)))
             return None
@@ -278,7 +347,11 @@ class _Loader:
         pending = _Pending(path, result)
         if result.kind in PARSED_KINDS and self.pool and result.size_bytes <= WORKER_FILE_LIMIT:
             pending.future = self.pool.submit(
-                parse_whole_file, str(path), result.kind, self.chunk_records
+                parse_whole_file,
+                str(path),
+                result.kind,
+                self.chunk_records,
+                self.max_record_bytes,
             )
         return pending
 
@@ -296,9 +369,13 @@ class _Loader:
             parsed = (
                 pending.future.result()
                 if pending.future is not None
-                else parse_whole_file(str(path), result.kind, self.chunk_records)
+                else parse_whole_file(
+                    str(path), result.kind, self.chunk_records, self.max_record_bytes
+                )
             )
-            if parsed.error is not None:
+            if parsed.too_big:  # small on disk, big decompressed: streamed after all
+                self._write_streamed(path, result)
+            elif parsed.error is not None:
                 self._done(self._reject(result, parsed.error_position, parsed.error))
             else:
                 self._write_small(path, result, parsed.batches)
@@ -334,6 +411,7 @@ class _Loader:
         except Exception:
             self._recover()
             return
+        _crash_point("mid-file")
         self.txn_records += records
         if self.on_progress:
             self.on_progress(None, records)
@@ -352,11 +430,13 @@ class _Loader:
                     result.status = "loaded"
                 _insert_load_file(self.b, result)
                 _write_rejections(self.b, result)
+            _crash_point("before-commit")
             self.b.commit()
         except Exception:
             self._recover()
             return
         self.in_txn = False
+        _crash_point("after-commit")
         done = self.txn_order
         self.txn_files, self.txn_recorded, self.txn_order, self.txn_records = [], [], [], 0
         self._after_commit()
@@ -410,9 +490,13 @@ class _Loader:
         self._begin()
         result.load_id = self.b.next_load_id()
         try:
-            for batch in iter_file_batches(path, result.kind, self.chunk_records):
+            batches = iter_file_batches(
+                path, result.kind, self.chunk_records, self.max_record_bytes
+            )
+            for batch in batches:
                 self.writer.counts[result.load_id].add_parse(batch)
                 self.writer.write(batch, [result.load_id] * len(batch.metas))
+                _crash_point("mid-file")
                 if self.on_progress:
                     self.on_progress(None, len(batch.metas))
             self.writer.finish()
@@ -420,6 +504,7 @@ class _Loader:
             result.status = "loaded"
             _insert_load_file(self.b, result)
             _write_rejections(self.b, result)
+            _crash_point("before-commit")
             self.b.commit()
         except sources.InputError as exc:
             self.b.rollback()
@@ -436,6 +521,7 @@ class _Loader:
             self._commit()
             return
         self.in_txn = False
+        _crash_point("after-commit")
         self._after_commit()
         self._done(result)
 
@@ -533,6 +619,29 @@ def _insert_load_file(backend: backends.Backend, result: FileResult) -> None:
             orjson.dumps(detail).decode(),
         ],
     )
+
+
+#: Values a file whose first value is undecided gets looked at (see :func:`_second_look`).
+SECOND_LOOK_VALUES = 100
+
+
+def _second_look(path: Path, max_record_bytes: int) -> detect.Detected | None:
+    """Conversations, when a file's first value says nothing but one of the next few is a
+    conversation page or record: a damaged first record of a JSON Lines export must not
+    cost the file its other records (the first is then rejected alone, as any bad record).
+    Detection itself decides on the first value only."""
+    try:
+        values = sources.iter_json_values(path, max_record_bytes)
+        for count, (_, value) in enumerate(values):
+            if count >= SECOND_LOOK_VALUES:
+                break
+            if isinstance(value, dict) and (
+                "conversationHistoryRecords" in value or detect.RECORD_KEYS & value.keys()
+            ):
+                return detect.Detected(detect.CONVERSATIONS)
+    except sources.InputError:
+        return None  # unreadable further on: the file is rejected as unknown, as before
+    return None
 
 
 def _raw_head(path: str) -> str | None:

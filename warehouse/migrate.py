@@ -57,9 +57,9 @@ def _current(conn: sa.Connection, url: str) -> str | None:
     return conn.execute(sa.text(f"SELECT max(version_num) FROM {VERSION_TABLE}")).scalar()
 
 
-def current_revision(url: str) -> str | None:
+def current_revision(url: str, *, wait: float | None = None) -> str | None:
     """The revision the database is at, or None when it has no schema yet."""
-    engine = db.create_engine(url)
+    engine = db.create_engine(url, wait=wait)
     try:
         with engine.connect() as conn:
             return _current(conn, url)
@@ -67,11 +67,18 @@ def current_revision(url: str) -> str | None:
         engine.dispose()
 
 
-def _run(url: str, action) -> tuple[str | None, str | None]:
+#: PostgreSQL advisory lock key of schema changes: two migrations (two first loads of an
+#: empty database) run one after the other, the second finding the schema already there.
+MIGRATION_LOCK = 7450106
+
+
+def _run(url: str, action, wait: float | None = None) -> tuple[str | None, str | None]:
     """Run ``action(config)`` in one transaction; return the revisions before and after."""
-    engine = db.create_engine(url)
+    engine = db.create_engine(url, wait=wait)
     try:
         with engine.begin() as conn:
+            if db.is_postgres(url):
+                conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
             before = _current(conn, url)
             cfg = _config(url)
             cfg.attributes["connection"] = conn
@@ -85,14 +92,20 @@ def _run(url: str, action) -> tuple[str | None, str | None]:
         engine.dispose()
 
 
-def upgrade(url: str, revision: str = "head") -> tuple[str | None, str | None]:
-    """Upgrade the database ``url`` names to ``revision``; return the revisions before and after."""
-    return _run(url, lambda cfg: command.upgrade(cfg, revision))
+def upgrade(
+    url: str, revision: str = "head", *, wait: float | None = None
+) -> tuple[str | None, str | None]:
+    """Upgrade the database ``url`` names to ``revision``; return the revisions before and after.
+
+    On DuckDB, waits up to ``wait`` seconds for another process's lock on the file."""
+    return _run(url, lambda cfg: command.upgrade(cfg, revision), wait)
 
 
-def downgrade(url: str, revision: str = "base") -> tuple[str | None, str | None]:
+def downgrade(
+    url: str, revision: str = "base", *, wait: float | None = None
+) -> tuple[str | None, str | None]:
     """Downgrade the database ``url`` names to ``revision`` (``base``: drop everything).
 
     Returns the revisions before and after.
     """
-    return _run(url, lambda cfg: command.downgrade(cfg, revision))
+    return _run(url, lambda cfg: command.downgrade(cfg, revision), wait)

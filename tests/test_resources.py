@@ -1,0 +1,201 @@
+"""Resource bounds: gzip bombs and absurd records do not exhaust memory.
+
+Each bomb is a small file that expands to about 1 GiB: a multi-member gzip (one stream
+to the reader) whose members are made once and written many times, so the test makes
+it in a fraction of a second. ``lpwh load`` runs in a subprocess whose peak resident
+memory (with any child process) is sampled with psutil and must stay under
+``RSS_BOUND``; the records around the bomb must load, and the bomb itself must be
+rejected with a reason or read without being held.
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import psutil
+import pytest
+from seeds import seed_example
+from test_load import query
+
+RSS_BOUND = 400 * 1024 * 1024
+MEMBER = 64 * 1024 * 1024  # expanded bytes per repeated gzip member
+EXPANDED = 1024 * 1024 * 1024  # about 1 GiB expanded per bomb
+
+
+def record(cid: str) -> dict:
+    rec = copy.deepcopy(json.loads(seed_example(0))["conversationHistoryRecords"][0])
+    rec["info"]["conversationId"] = cid
+    return rec
+
+
+def write_bomb(
+    path: Path, head: bytes, filler: bytes, tail: bytes, expanded: int = EXPANDED
+) -> Path:
+    """``head``, then ``filler`` repeated to about ``expanded`` bytes, then ``tail``; gzip."""
+    member = gzip.compress(filler * (MEMBER // len(filler)), compresslevel=9)
+    with path.open("wb") as out:
+        out.write(gzip.compress(head))
+        for _ in range(expanded // MEMBER):
+            out.write(member)
+        out.write(gzip.compress(tail))
+    assert path.stat().st_size < 16 * 1024 * 1024  # small on disk
+    return path
+
+
+def load_measured(db_url: str, path: Path, *extra: str) -> tuple[int, dict, int]:
+    """Run ``lpwh load --format json`` on ``path``; (exit code, summary, peak RSS bytes)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LPWH_")}
+    cmd = [sys.executable, "-m", "warehouse.cli", "load", str(path), "--db", db_url]
+    proc = subprocess.Popen(
+        [*cmd, "--format", "json", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    watched = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            rss = watched.memory_info().rss
+            rss += sum(c.memory_info().rss for c in watched.children(recursive=True))
+        except psutil.Error:
+            rss = 0
+        peak = max(peak, rss)
+        time.sleep(0.02)
+    out, err = proc.communicate()
+    assert not err.strip() or proc.returncode in (0, 1), err.decode()
+    return proc.returncode, json.loads(out), peak
+
+
+def conversation_ids(url: str) -> list[str]:
+    return [cid for (cid,) in query(url, "SELECT conversation_id FROM conversation ORDER BY 1")]
+
+
+def test_spaces_bomb_inside_a_page_loads_its_records_in_bounded_memory(db_url, tmp_path):
+    # Valid JSON: a page whose two records are 1 GiB of whitespace apart.
+    bomb = write_bomb(
+        tmp_path / "spaces.json.gz",
+        b'{"conversationHistoryRecords": [' + orjson.dumps(record("before")) + b",",
+        b" " * 1024,
+        orjson.dumps(record("after")) + b"]}",
+    )
+    code, summary, peak = load_measured(db_url, bomb)
+    assert code == 0, summary
+    assert summary["files"][0]["status"] == "loaded"
+    assert conversation_ids(db_url) == ["after", "before"]
+    assert peak < RSS_BOUND, f"peak RSS {peak / 2**20:.0f} MiB"
+
+
+def test_zeros_bomb_is_rejected_as_not_json_in_bounded_memory(db_url, tmp_path):
+    bomb = write_bomb(tmp_path / "zeros.json.gz", b"", b"\x00" * 1024, b"")
+    code, summary, peak = load_measured(db_url, bomb)
+    assert code == 1
+    (file,) = summary["files"]
+    assert file["status"] == "rejected"
+    assert str(bomb) in file["error"] and "byte" in file["error"]
+    assert query(db_url, "SELECT status FROM load_file") == [("rejected",)]
+    assert peak < RSS_BOUND, f"peak RSS {peak / 2**20:.0f} MiB"
+
+
+def test_absurd_json_lines_record_is_rejected_unread_and_the_others_load(db_url, tmp_path):
+    # Line 2 is one record of 1 GiB; the default limit (64 MiB) rejects it without holding it.
+    bomb = write_bomb(
+        tmp_path / "lines.jsonl.gz",
+        orjson.dumps(record("first")) + b'\n{"info": {"conversationId": "absurd", "pad": "',
+        b"a" * 1024,
+        b'"}}\n' + orjson.dumps(record("third")) + b"\n",
+    )
+    code, summary, peak = load_measured(db_url, bomb)
+    assert code == 1  # something was rejected
+    (file,) = summary["files"]
+    assert file["status"] == "loaded"
+    assert (file["records_seen"], file["records_loaded"], file["records_rejected"]) == (3, 2, 1)
+    assert conversation_ids(db_url) == ["first", "third"]
+    ((position, reason, raw),) = query(db_url, "SELECT position, reason, raw FROM load_rejection")
+    assert position == "line 2"
+    assert "over the limit of 67,108,864 bytes" in reason
+    assert raw.startswith('{"info": {"conversationId": "absurd"') and len(raw) == 64 * 1024
+    assert peak < RSS_BOUND, f"peak RSS {peak / 2**20:.0f} MiB"
+
+
+def test_absurd_page_element_is_skipped_unbuilt_and_the_others_load(db_url, tmp_path):
+    # The middle record of the page holds 128 MiB of small objects: as Python objects they
+    # would take about 500 MiB, so it must be measured and skipped, never built. (Smaller
+    # than the other bombs: every value of it passes through Python as a parse event.)
+    small_object = b'{"a": "' + b"x" * 100 + b'"}, '
+    bomb = write_bomb(
+        tmp_path / "element.json.gz",
+        b'{"conversationHistoryRecords": ['
+        + orjson.dumps(record("first"))
+        + b', {"info": {"conversationId": "absurd"}, "pad": [',
+        small_object * 100,
+        b'{"a": 1}]}, ' + orjson.dumps(record("third")) + b"]}",
+        expanded=2 * MEMBER,
+    )
+    code, summary, peak = load_measured(db_url, bomb, "--max-record-bytes", str(16 * 2**20))
+    assert code == 1
+    (file,) = summary["files"]
+    assert file["status"] == "loaded"
+    assert (file["records_seen"], file["records_loaded"], file["records_rejected"]) == (3, 2, 1)
+    assert conversation_ids(db_url) == ["first", "third"]
+    ((position, reason),) = query(db_url, "SELECT position, reason FROM load_rejection")
+    assert position == "byte 0, conversationHistoryRecords[1]"
+    assert "over the limit of 16,777,216 bytes" in reason
+    assert peak < RSS_BOUND, f"peak RSS {peak / 2**20:.0f} MiB"
+
+
+# -- the record limit, small and exact -------------------------------------------------------
+
+
+def test_record_limit_applies_to_lines_elements_and_documents(duckdb_url, tmp_path, monkeypatch):
+    import warehouse
+
+    limit = 100_000
+    big = record("big")
+    big["info"]["pad"] = "x" * limit
+    ok = [record("a"), record("b")]
+    lines = tmp_path / "lines.jsonl"
+    lines.write_bytes(b"\n".join(orjson.dumps(r) for r in (ok[0], big, ok[1])) + b"\n")
+    page = tmp_path / "page.json"
+    page.write_bytes(orjson.dumps({"conversationHistoryRecords": [big, *ok]}))
+    document = tmp_path / "document.json"
+    # A bare conversation record, not a page: its document is the record, over the limit.
+    document.write_bytes(orjson.dumps({"info": {"conversationId": "doc"}, "pad": "y" * limit}))
+    monkeypatch.setenv("LPWH_MAX_RECORD_BYTES", str(limit))  # the environment sets the default
+    summary = warehouse.load([lines, page, document], duckdb_url, workers=0)
+    by_name = {Path(f.path).name: f for f in summary.files}
+    assert [(r.position) for r in by_name["lines.jsonl"].counts.rejections] == ["line 2"]
+    assert [(r.position) for r in by_name["page.json"].counts.rejections] == [
+        "byte 0, conversationHistoryRecords[0]"
+    ]
+    assert by_name["document.json"].status == "rejected"
+    assert "not a page of records" in by_name["document.json"].error
+    assert conversation_ids(duckdb_url) == ["a", "b"]
+    # A limit the big record fits under loads it (the argument wins over the environment).
+    summary = warehouse.load([lines], duckdb_url, workers=0, force=True, max_record_bytes=10**6)
+    assert not summary.rejected
+    assert conversation_ids(duckdb_url) == ["a", "b", "big"]
+
+
+@pytest.mark.parametrize("value", ["0", "lots"])
+def test_cli_refuses_a_bad_record_limit(duckdb_url, tmp_path, value):
+    from typer.testing import CliRunner
+
+    from warehouse.cli import app
+
+    path = tmp_path / "page.json"
+    path.write_bytes(orjson.dumps({"conversationHistoryRecords": [record("a")]}))
+    result = CliRunner().invoke(
+        app, ["load", str(path), "--db", duckdb_url, "--max-record-bytes", value]
+    )
+    assert result.exit_code == 2
+    assert "--max-record-bytes" in result.output
+    assert query(duckdb_url, "SELECT count(*) FROM load_file") == [(0,)]
