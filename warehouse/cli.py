@@ -244,6 +244,10 @@ def query_command(
     except queries.QueryError as exc:
         typer.echo(f"lpwh query: {exc}", err=True)
         raise typer.Exit(1) from None
+    except Exception as exc:  # a malformed URL, an unreachable server: one line, no secret
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"lpwh query: {dbmod.redact(url)}: {dbmod.scrub(message, url)}", err=True)
+        raise typer.Exit(1) from None
     render(result.columns, result.rows, output_format)
 
 
@@ -264,6 +268,10 @@ def sql_command(
         result = queries.run_sql(url, sql)
     except queries.QueryError as exc:
         typer.echo(f"lpwh sql: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except Exception as exc:  # a malformed URL, an unreachable server: one line, no secret
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"lpwh sql: {dbmod.redact(url)}: {dbmod.scrub(message, url)}", err=True)
         raise typer.Exit(1) from None
     render(result.columns, result.rows, output_format)
 
