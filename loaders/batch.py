@@ -212,39 +212,11 @@ def iter_file_records(
                 yield Rejected(position, f"cannot read records: {_describe(exc)}", None)
     elif kind == "web_session":
         with sources.record_limit(limit):
-            yield from _iter_web_records(path)
+            from loaders import web_sessions
+
+            yield from web_sessions.iter_web_records(path, guard=_guarded)
     else:
         raise ValueError(f"not a kind of file with records: {kind}")
-
-
-def _iter_web_records(path: Path) -> Iterator[ParsedRecord | Rejected]:
-    """``web_sessions.iter_web_records``, with every body guarded as in
-    :func:`iter_file_records` and bodies over the record limit rejected (keep the two in
-    step: this is that loop plus the guards)."""
-    from loaders import sources, web_sessions
-
-    refused = None
-    for meta, position, element in web_sessions.iter_data_access(path):
-        if isinstance(element, sources.Unread):
-            yield Rejected(position, element.reason, element.raw)
-            continue
-        if meta is None:
-            yield Rejected(position, "not a Data Access web-session document", safe_json(element))
-            continue
-        if meta.data_type not in (None, web_sessions.WEB_SESSION):
-            if refused is not meta:  # one rejection per document of another data type
-                refused = meta
-                reason = f"Data Access {meta.data_type} data is not loaded (not web sessions)"
-                yield Rejected(position, reason, None)
-            continue
-        if not isinstance(element, dict) or "body" not in element:
-            yield Rejected(position, "recordCollection entry without a body", safe_json(element))
-            continue
-        yield _guarded(
-            lambda body, at, meta=meta: web_sessions.parse_web_body(body, meta, at),
-            element["body"],
-            position,
-        )
 
 
 def _guarded(parse, value, position: str) -> ParsedRecord | Rejected:

@@ -51,7 +51,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,12 +148,24 @@ def iter_data_access(path: str | os.PathLike) -> Iterator[tuple[FileMeta | None,
             yield None, position, value
 
 
-def iter_web_records(path: str | os.PathLike) -> Iterator[ParsedRecord | Rejected]:
-    """Every body of a web-session file, parsed (see :func:`parse_web_body`)."""
+def iter_web_records(
+    path: str | os.PathLike, guard: Callable[..., ParsedRecord | Rejected] | None = None
+) -> Iterator[ParsedRecord | Rejected]:
+    """Every body of a web-session file, parsed (see :func:`parse_web_body`).
+
+    ``guard(parse, body, position)``, when given, runs each body's parse (the loader
+    uses it to turn a parser failure or an oversized key into a rejection of that body).
+    """
+    from loaders.batch import safe_json
+    from loaders.sources import Unread
+
     refused: FileMeta | None = None
     for meta, position, element in iter_data_access(path):
+        if isinstance(element, Unread):  # over the record size limit: never built
+            yield Rejected(position, element.reason, element.raw)
+            continue
         if meta is None:
-            yield Rejected(position, "not a Data Access web-session document", _raw(element))
+            yield Rejected(position, "not a Data Access web-session document", safe_json(element))
             continue
         if meta.data_type not in (None, WEB_SESSION):
             if refused is not meta:  # one rejection per document of another data type
@@ -162,9 +174,16 @@ def iter_web_records(path: str | os.PathLike) -> Iterator[ParsedRecord | Rejecte
                 yield Rejected(position, reason, None)
             continue
         if not isinstance(element, dict) or "body" not in element:
-            yield Rejected(position, "recordCollection entry without a body", _raw(element))
+            yield Rejected(position, "recordCollection entry without a body", safe_json(element))
             continue
-        yield parse_web_body(element["body"], meta, position)
+
+        def parse(body: Any, at: str, meta: FileMeta = meta) -> ParsedRecord | Rejected:
+            return parse_web_body(body, meta, at)
+
+        if guard is None:
+            yield parse(element["body"], position)
+        else:
+            yield guard(parse, element["body"], position)
 
 
 # -- helpers --------------------------------------------------------------------------------------
