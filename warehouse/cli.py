@@ -244,6 +244,8 @@ def query_command(
     except queries.QueryError as exc:
         typer.echo(f"lpwh query: {exc}", err=True)
         raise typer.Exit(1) from None
+    except (typer.Exit, typer.Abort, typer.TyperException):
+        raise  # usage errors keep their own message and exit status
     except Exception as exc:  # a malformed URL, an unreachable server: one line, no secret
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         typer.echo(f"lpwh query: {dbmod.redact(url)}: {dbmod.scrub(message, url)}", err=True)
@@ -269,6 +271,8 @@ def sql_command(
     except queries.QueryError as exc:
         typer.echo(f"lpwh sql: {exc}", err=True)
         raise typer.Exit(1) from None
+    except (typer.Exit, typer.Abort, typer.TyperException):
+        raise  # usage errors keep their own message and exit status
     except Exception as exc:  # a malformed URL, an unreachable server: one line, no secret
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         typer.echo(f"lpwh sql: {dbmod.redact(url)}: {dbmod.scrub(message, url)}", err=True)
