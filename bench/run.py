@@ -12,6 +12,9 @@ In one run it generates (or reuses, from ``bench/out/``) synthetic exports with
 - the same load into a fresh PostgreSQL database when ``--postgres`` is given (the
   database is created for the run and dropped after);
 - web sessions: page views/s, MB/s, peak RSS and the ratio to DuckDB's ``read_json``;
+- ``--breakdown``: where the time goes — parsing alone on one core, the writer alone
+  (the parsed batches into a fresh warehouse in one transaction), and the same rows
+  inserted into tables without keys (the floor of any loader writing this schema);
 - ``--memory``: peak RSS while loading one ~2 GB JSON Lines conversation file and one
   ~1 GB web-session file (sizes configurable for a quick run).
 
@@ -212,6 +215,83 @@ def _table_counts(url: str) -> dict[str, int]:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED_TABLES}
 
 
+# -- where the time goes -------------------------------------------------------------------------
+
+
+@dataclass
+class Breakdown:
+    """The parts of a load measured apart, on the same input (one process, one core)."""
+
+    parse_seconds: float  # files -> Arrow batches, as a parsing process does it
+    write_seconds: float  # the batches -> a fresh warehouse, one transaction, with commit
+    floor_seconds: float  # the same Arrow tables into tables without keys: any writer's floor
+    rows: int
+
+
+def breakdown(files: list[Path], kind: str, db_path: Path) -> Breakdown:
+    """Parse ``files``, then write the batches with the loader's writer, then insert the
+    same rows into key-less tables: the floor that no loader of this schema goes under."""
+    import duckdb
+
+    from loaders.batch import REC, merge_batches, parse_whole_file
+    from warehouse import backend as backends
+    from warehouse import migrate
+    from warehouse.writer import BatchWriter
+
+    t = time.perf_counter()
+    parsed = [parse_whole_file(str(f), kind, 2000) for f in files]
+    parse_s = time.perf_counter() - t
+    batch = merge_batches([b for p in parsed for b in p.batches])
+
+    migrate.upgrade(str(db_path))
+    b = backends.connect(str(db_path))
+    t = time.perf_counter()
+    b.begin()
+    writer = BatchWriter(b)
+    load_id = b.next_load_id()
+    writer.write(batch, [load_id] * len(batch.metas))
+    writer.finish()
+    b.commit()
+    write_s = time.perf_counter() - t
+    b.close()
+
+    floor_path = db_path.with_name(db_path.stem + "-floor.duckdb")
+    conn = duckdb.connect(str(floor_path))
+    t = time.perf_counter()
+    conn.execute("BEGIN")
+    for name, table in batch.tables.items():
+        conn.register("rows_", table.drop_columns([REC]))
+        conn.execute(f'CREATE TABLE "{name}" AS SELECT * FROM rows_')
+        conn.unregister("rows_")
+    conn.execute("COMMIT")
+    floor_s = time.perf_counter() - t
+    conn.close()
+    rows = sum(t.num_rows for t in batch.tables.values())
+    for path in (db_path, floor_path):
+        for f in (path, Path(str(path) + ".wal")):
+            if f.exists():
+                f.unlink()
+    return Breakdown(parse_s, write_s, floor_s, rows)
+
+
+def breakdown_rows(label: str, parts: Breakdown, records: int, read_s: float) -> list[Row]:
+    """The breakdown as report rows; times also as multiples of DuckDB's own read."""
+
+    def x(seconds: float) -> str:
+        return f"{_fmt(seconds, 2)} s ({_fmt(seconds / read_s, 1)}x read)"
+
+    return [
+        Row(
+            f"{label}: parse alone, one core",
+            f"{x(parts.parse_seconds)}, {_fmt(parts.parse_seconds / records * 1e6, 0)} µs/record",
+        ),
+        Row(
+            f"{label}: writer alone ({parts.rows:,} rows, one transaction)", x(parts.write_seconds)
+        ),
+        Row(f"{label}: same rows into key-less tables (floor)", x(parts.floor_seconds)),
+    ]
+
+
 # -- baselines and databases ----------------------------------------------------------------------
 
 
@@ -323,6 +403,10 @@ def benchmark(a: argparse.Namespace) -> int:
         ]
         if run.rejected:
             rows.append(Row("rejections during the load (!)", str(run.rejected)))
+        if a.breakdown:
+            parts = breakdown(files, "conversations", work / "breakdown.duckdb")
+            figures["conversations_breakdown"] = vars(parts)
+            rows += breakdown_rows("conversations", parts, read_rows, read_s)
         if a.postgres:
             with PostgresDatabase(a.postgres) as pg_url:
                 pg = run_child_load(files, pg_url)
@@ -354,6 +438,10 @@ def benchmark(a: argparse.Namespace) -> int:
             Row("DuckDB read_json of the web files", f"{_fmt(read_s, 2)} s"),
             Row("web ratio load time / read time", _fmt(ratio, 1), f"≤ {TARGET_RATIO:g}"),
         ]
+        if a.breakdown:
+            parts = breakdown(files, "web_session", work / "breakdown.duckdb")
+            figures["web_breakdown"] = vars(parts)
+            rows += breakdown_rows("web", parts, read_rows, read_s)
 
     if a.memory:
         conv, web = memory_inputs(out, a.memory_conv_mb, a.memory_web_mb, a.seed)
@@ -400,6 +488,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(DEFAULT_OUT), help="inputs cache and results")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--memory", action="store_true", help="peak RSS on one big file of each kind")
+    p.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also time parsing alone, the writer alone and a key-less insert of the same rows",
+    )
     p.add_argument("--memory-conv-mb", type=float, default=2048)
     p.add_argument("--memory-web-mb", type=float, default=1024)
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

@@ -39,13 +39,6 @@ PRIMITIVES: dict[str, frozenset[type]] = {
 # Named-branch test per key seen (bounded): the regular expression is the costly part.
 _NAMED_CACHE: dict[str, bool] = {}
 _NAMED_CACHE_MAX = 4096
-_NESTED = frozenset({dict, list})  # the value types that unwrap/clean descend into
-
-
-#: Primitive branches whose value is a scalar: unwrapping them ends there.
-_SCALAR_PRIMITIVES: dict[str, frozenset[type]] = {
-    name: types for name, types in PRIMITIVES.items() if name not in ("array", "map")
-}
 
 
 def _branch_matches(name: str, inner: Any) -> bool:
@@ -82,24 +75,109 @@ def branch(value: Any) -> tuple[str | None, Any]:
     return None, value
 
 
-def _members(items: Any, drop_nulls: bool, walk: Any) -> dict:
-    # The members of a record or map. Wrapped scalars, the bulk of any Avro-JSON document,
-    # are unwrapped here instead of in a recursive call each.
+# unwrap and clean are the hot path of web-session parsing (every value of a body goes through
+# one of them), hence written out twice, with the common cases first: a member that is a
+# scalar branch of the exact type (``{"string": "x"}``, ``{"long": 1}``: one type test), a
+# named record, an array; anything else goes through _branch_matches in the general case.
+
+#: Scalar branches and the exact type of their usual value (others, such as an int in a
+#: "double", take the general path).
+_EXACT: dict[str, type] = {
+    "string": str,
+    "bytes": str,
+    "long": int,
+    "int": int,
+    "boolean": bool,
+    "double": float,
+    "float": float,
+}
+
+
+def _unwrap_list(items: list) -> list:
+    # The elements of an array, unwrapped: a record (not a one-key dict) goes straight to
+    # its members.
+    return [
+        (_unwrap_members(x) if len(x) != 1 else unwrap(x))
+        if type(x) is dict
+        else _unwrap_list(x)
+        if type(x) is list
+        else x
+        for x in items
+    ]
+
+
+def _clean_list(items: list) -> list:
+    # As _unwrap_list, for clean.
+    return [
+        (_clean_members(x) if len(x) != 1 else clean(x))
+        if type(x) is dict
+        else _clean_list(x)
+        if type(x) is list
+        else x
+        for x in items
+    ]
+
+
+def _unwrap_members(record: dict) -> dict:
+    # The members of a record or map (they are not a union themselves).
     out = {}
-    for k, v in items:
+    for k, v in record.items():
         t = type(v)
         if t is dict:
             if len(v) == 1:
                 (name,) = v
                 inner = v[name]
-                types = _SCALAR_PRIMITIVES.get(name)
-                if types is not None and type(inner) in types:
+                t = type(inner)
+                if _EXACT.get(name) is t:
                     out[k] = inner
                     continue
-            out[k] = walk(v)
+                if _NAMED_CACHE.get(name):  # a named record or enum, seen before
+                    if t is dict:
+                        out[k] = _unwrap_members(inner)
+                    elif t is list:
+                        out[k] = _unwrap_list(inner)
+                    else:
+                        out[k] = inner
+                    continue
+                if t is list and name == "array":
+                    out[k] = _unwrap_list(inner)
+                    continue
+            out[k] = unwrap(v)
         elif t is list:
-            out[k] = walk(v)
-        elif v is not None or not drop_nulls:
+            out[k] = _unwrap_list(v)
+        else:
+            out[k] = v
+    return out
+
+
+def _clean_members(record: dict) -> dict:
+    # As _unwrap_members, without the members that are null.
+    out = {}
+    for k, v in record.items():
+        t = type(v)
+        if t is dict:
+            if len(v) == 1:
+                (name,) = v
+                inner = v[name]
+                t = type(inner)
+                if _EXACT.get(name) is t:
+                    out[k] = inner
+                    continue
+                if _NAMED_CACHE.get(name):  # a named record or enum, seen before
+                    if t is dict:
+                        out[k] = _clean_members(inner)
+                    elif t is list:
+                        out[k] = _clean_list(inner)
+                    else:
+                        out[k] = inner
+                    continue
+                if t is list and name == "array":
+                    out[k] = _clean_list(inner)
+                    continue
+            out[k] = clean(v)
+        elif t is list:
+            out[k] = _clean_list(v)
+        elif v is not None:
             out[k] = v
     return out
 
@@ -112,16 +190,18 @@ def unwrap(value: Any) -> Any:
         if len(value) == 1:
             (name,) = value
             inner = value[name]
-            if _branch_matches(name, inner):
-                t = type(inner)
-                if t is dict:  # a map or a record: its members are not a union
-                    return _members(inner.items(), False, unwrap)
-                if t is list:
-                    return [unwrap(v) if type(v) in _NESTED else v for v in inner]
+            t = type(inner)
+            if _EXACT.get(name) is t:
                 return inner
-        return _members(value.items(), False, unwrap)
+            if _branch_matches(name, inner):
+                if t is dict:  # a map or a record: its members are not a union
+                    return _unwrap_members(inner)
+                if t is list:
+                    return _unwrap_list(inner)
+                return inner
+        return _unwrap_members(value)
     if t is list:
-        return [unwrap(v) if type(v) in _NESTED else v for v in value]
+        return _unwrap_list(value)
     return value
 
 
@@ -133,16 +213,18 @@ def clean(value: Any) -> Any:
         if len(value) == 1:
             (name,) = value
             inner = value[name]
-            if _branch_matches(name, inner):
-                t = type(inner)
-                if t is dict:
-                    return _members(inner.items(), True, clean)
-                if t is list:
-                    return [clean(v) if type(v) in _NESTED else v for v in inner]
+            t = type(inner)
+            if _EXACT.get(name) is t:
                 return inner
-        return _members(value.items(), True, clean)
+            if _branch_matches(name, inner):
+                if t is dict:
+                    return _clean_members(inner)
+                if t is list:
+                    return _clean_list(inner)
+                return inner
+        return _clean_members(value)
     if t is list:
-        return [clean(v) if type(v) in _NESTED else v for v in value]
+        return _clean_list(value)
     return value
 
 
@@ -153,6 +235,6 @@ def unwrap_named(value: Any) -> tuple[str | None, Any]:
     name, inner = branch(value)
     if name is not None and name not in PRIMITIVES:
         if type(inner) is dict:
-            return name, {k: unwrap(v) for k, v in inner.items()}
+            return name, _unwrap_members(inner)
         return name, unwrap(inner)
     return None, unwrap(value)

@@ -15,8 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from functools import partial
-from operator import is_not, methodcaller
 from typing import Any
 
 import orjson
@@ -25,16 +23,17 @@ from sqlalchemy import DateTime
 from loaders.records import ParsedRecord, Rejected
 from loaders.sde import SDE_BODY_KEYS, sde_kind, sde_rows
 from loaders.values import (
+    NULL_STRINGS,
     SKIP,
     RowMapper,
     cast_bool,
-    cast_epoch_ms,
     cast_json,
     cast_or_warn,
     cast_text,
     cast_text_null_strings,
     context_text,
     dumps,
+    epoch_or_warn,
 )
 from warehouse.models import (
     AgentSurvey,
@@ -149,14 +148,20 @@ _TS_COLUMNS = {
     for t in metadata.tables.values()
 }
 _NOT_CONTENT_TS = frozenset({"record_version"})
-#: Per table, a ``row.get`` for each of its content timestamp columns.
-_TS_GETTERS = {
-    name: tuple(methodcaller("get", c) for c in columns if c not in _NOT_CONTENT_TS)
+#: Per table, its content timestamp columns (all but the version itself).
+_CONTENT_TS = {
+    name: tuple(c for c in columns if c not in _NOT_CONTENT_TS)
     for name, columns in _TS_COLUMNS.items()
 }
-_is_not_none = partial(is_not, None)
 
 _text = cast_text_null_strings
+
+#: The parts of ``messageData`` with a column: part → (column, key of the content, caster).
+_MESSAGE_PARTS = {
+    "msg": ("text", "text", _text),
+    "richContent": ("rich_content", "content", cast_json),
+    "quickReplies": ("quick_replies", "content", cast_json),
+}
 
 
 # -- one record --------------------------------------------------------------------------------
@@ -235,11 +240,11 @@ class _Parser:
 
     def parse(self) -> ParsedRecord:
         for key, value in self.record.items():
-            handler = _HANDLERS.get(key) or _HANDLERS_LOWER.get(key.lower())
+            handler = _DISPATCH.get(key) or _DISPATCH_LOWER.get(key.lower())
             if handler is None:
                 self.conv_extra[key] = value
             else:
-                handler[0](self, key, value, *handler[1:])
+                handler[0](self, key, value, *handler[1])
         self._flush_keyed()
         conv = self.conv_row
         if self.conv_extra:
@@ -257,14 +262,18 @@ class _Parser:
         )
 
     def _version(self) -> int | None:
-        best = max(self.event_times, default=None)
-        for name, rows in self.tables.items():
-            for get in _TS_GETTERS[name]:
-                # The column's values, NULLs left out, in C: this walks every row.
-                v = max(filter(_is_not_none, map(get, rows)), default=None)
-                if v is not None and (best is None or v > best):
-                    best = v
-        return best
+        # Every timestamp in one list, one max: all are int epoch ms (cast_epoch_ms), so
+        # the order of comparison does not matter, and one comprehension costs less than
+        # a max per column (most tables of a record have a single row).
+        times = [
+            v
+            for name, rows in self.tables.items()
+            for column in _CONTENT_TS[name]
+            for row in rows
+            if (v := row.get(column)) is not None
+        ]
+        times.extend(self.event_times)
+        return max(times, default=None)
 
     def _add(self, table: str, row: dict) -> None:
         rows = self.tables.get(table)
@@ -349,7 +358,12 @@ class _Parser:
                 self._stray(key, i, entry)
                 continue
             where = (self.context, " ", key, "[", i, "]")  # spelt out only for a warning
-            mid = _text(entry.get("messageId"))
+            mid = entry.get("messageId")
+            if type(mid) is str:
+                if mid in NULL_STRINGS:
+                    mid = None
+            else:
+                mid = _text(mid)
             if mid is None:
                 mid = f"#{i}"
                 self.warnings.append(f"{context_text(where)}: no messageId: stored as {mid!r}")
@@ -363,7 +377,10 @@ class _Parser:
             context = entry.get("contextData")
             if context is not None:
                 self._message_context(context, row, extra, intents, mid, where)
-            self._keep_last(self.messages, "message", mid, (row, extra, intents), entry, where)
+            if mid in self.messages:
+                self._keep_last(self.messages, "message", mid, (row, extra, intents), entry, where)
+            else:  # _keep_last's first sighting, inlined (this runs for every message)
+                self.messages[mid] = (row, extra, intents, [entry])
 
     @staticmethod
     def _message_data(data: Any, row: dict, extra: dict) -> None:
@@ -372,15 +389,11 @@ class _Parser:
             return
         left: dict[str, Any] = {}
         for part, value in data.items():
-            if part == "msg" and isinstance(value, dict):
-                column, inner, cast = "text", "text", _text
-            elif part == "richContent" and isinstance(value, dict):
-                column, inner, cast = "rich_content", "content", cast_json
-            elif part == "quickReplies" and isinstance(value, dict):
-                column, inner, cast = "quick_replies", "content", cast_json
-            else:
+            spec = _MESSAGE_PARTS.get(part)
+            if spec is None or not isinstance(value, dict):
                 left[part] = value
                 continue
+            column, inner, cast = spec
             content = value.get(inner)
             if content is not None:
                 content = cast(content)
@@ -447,12 +460,14 @@ class _Parser:
         store[key] = (*item, replaced)
 
     def _flush_keyed(self) -> None:
-        for row, extra, intents, replaced in self.messages.values():
-            if len(replaced) > 1:
-                extra["_replaced"] = replaced[:-1]
-            self._add("message", _MESSAGE.finish(row, extra))
-            for intent in intents:
-                self._add("message_intent", intent)
+        if self.messages:
+            messages = self.tables.setdefault("message", [])
+            for row, extra, intents, replaced in self.messages.values():
+                if len(replaced) > 1:
+                    extra["_replaced"] = replaced[:-1]
+                messages.append(_MESSAGE.finish(row, extra))
+                if intents:
+                    self.tables.setdefault("message_intent", []).extend(intents)
         for table, mapper, store in (
             ("dialog", _DIALOG, self.dialogs),
             ("cobrowse_session", _COBROWSE, self.sessions),
@@ -681,11 +696,10 @@ class _Parser:
         sde_id = f"{self.cid}:{section}:{i}"
         ctx = (self.context, " ", key, ".events[", i, "]")
         flag = event.get("isAuthenticated")
-        flag = (
-            authenticated
-            if flag is None
-            else cast_or_warn(cast_bool, flag, self.warnings, ctx, "isAuthenticated")
-        )
+        if flag is None:
+            flag = authenticated
+        elif type(flag) is not bool:
+            flag = cast_or_warn(cast_bool, flag, self.warnings, ctx, "isAuthenticated")
         common: dict[str, Any] = {
             "sde_id": sde_id,
             "source": SOURCE,
@@ -693,22 +707,25 @@ class _Parser:
             "is_authenticated": authenticated if flag is None else flag,
             "raw": dumps(event),
         }
-        for src_key, column in (
-            ("serverTimeStamp", "server_time"),
-            ("originalTimeStamp", "original_time"),
-        ):
-            v = event.get(src_key)
+        v = event.get("serverTimeStamp")
+        if v is not None:
+            v = epoch_or_warn(v, self.warnings, ctx, "serverTimeStamp")
             if v is not None:
-                v = cast_or_warn(cast_epoch_ms, v, self.warnings, ctx, src_key)
-                if v is not None:
-                    common[column] = v
-                    self.event_times.append(v)
+                common["server_time"] = v
+                self.event_times.append(v)
+        v = event.get("originalTimeStamp")
+        if v is not None:
+            v = epoch_or_warn(v, self.warnings, ctx, "originalTimeStamp")
+            if v is not None:
+                common["original_time"] = v
+                self.event_times.append(v)
+        tables = self.tables
         for table, rows in sde_rows(
             kind.sde_type, attributes, common, self.warnings, null_strings=True
         ).items():
-            existing = self.tables.get(table)
+            existing = tables.get(table)
             if existing is None:
-                self.tables[table] = rows
+                tables[table] = rows
             else:
                 existing.extend(rows)
 
@@ -752,3 +769,6 @@ _HANDLERS: dict[str, tuple] = {
 }
 # Case-insensitive fallback for key spellings not listed above (e.g. "unauthSdes").
 _HANDLERS_LOWER = {k.lower(): v for k, v in _HANDLERS.items()}
+# The same as (method, extra arguments), split once rather than for every section.
+_DISPATCH = {k: (v[0], v[1:]) for k, v in _HANDLERS.items()}
+_DISPATCH_LOWER = {k: (v[0], v[1:]) for k, v in _HANDLERS_LOWER.items()}

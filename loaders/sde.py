@@ -21,10 +21,10 @@ from loaders.values import (
     SKIP,
     RowMapper,
     cast_bool,
-    cast_epoch_ms,
     cast_or_warn,
     cast_text,
     cast_text_null_strings,
+    epoch_or_warn,
 )
 from warehouse.models import (
     SdeCartStatus,
@@ -319,17 +319,18 @@ def _meta(attributes: dict, row: dict, warnings: list[str], context: str) -> Non
     # The body's own time stamps and flag win over the event-level ones passed in common.
     v = attributes.get("serverTimeStamp")
     if v is not None:
-        v = cast_or_warn(cast_epoch_ms, v, warnings, context, "serverTimeStamp")
+        v = epoch_or_warn(v, warnings, context, "serverTimeStamp")
         if v is not None:
             row["server_time"] = v
     v = attributes.get("originalTimeStamp")
     if v is not None:
-        v = cast_or_warn(cast_epoch_ms, v, warnings, context, "originalTimeStamp")
+        v = epoch_or_warn(v, warnings, context, "originalTimeStamp")
         if v is not None:
             row["original_time"] = v
     v = attributes.get("isAuthenticated")
     if v is not None:
-        v = cast_or_warn(cast_bool, v, warnings, context, "isAuthenticated")
+        if type(v) is not bool:
+            v = cast_or_warn(cast_bool, v, warnings, context, "isAuthenticated")
         if v is not None:
             row["is_authenticated"] = v
 

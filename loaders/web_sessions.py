@@ -160,6 +160,8 @@ def iter_web_records(
     from loaders.sources import Unread
 
     refused: FileMeta | None = None
+    parse: Callable[[Any, str], ParsedRecord | Rejected] | None = None
+    parses: FileMeta | None = None  # the meta ``parse`` was made for
     for meta, position, element in iter_data_access(path):
         if isinstance(element, Unread):  # over the record size limit: never built
             yield Rejected(position, element.reason, element.raw)
@@ -177,8 +179,11 @@ def iter_web_records(
             yield Rejected(position, "recordCollection entry without a body", safe_json(element))
             continue
 
-        def parse(body: Any, at: str, meta: FileMeta = meta) -> ParsedRecord | Rejected:
-            return parse_web_body(body, meta, at)
+        if parse is None or parses is not meta:
+            parses = meta
+
+            def parse(body: Any, at: str, meta: FileMeta = meta) -> ParsedRecord | Rejected:
+                return parse_web_body(body, meta, at)
 
         if guard is None:
             yield parse(element["body"], position)
@@ -214,6 +219,21 @@ def fact_id(visit_id: str, table: str, source: Any) -> str:
     # One update of the joined bytes: the same digest as updating part by part.
     data = b"\x00".join((visit_id.encode(), table.encode(), canonical_json(source)))
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _fact_ids(visit_id: str, table: str) -> Callable[[Any], str]:
+    """:func:`fact_id` of the facts of one visit and table (the two encoded once)."""
+    prefix = b"\x00".join((visit_id.encode(), table.encode(), b""))
+    blake2b, dumps, sort = hashlib.blake2b, orjson.dumps, orjson.OPT_SORT_KEYS
+
+    def key(source: Any) -> str:
+        try:
+            text = dumps(source, option=sort)
+        except TypeError:  # integers beyond 64 bits
+            text = canonical_json(source)
+        return blake2b(prefix + text, digest_size=16).hexdigest()
+
+    return key
 
 
 def _array(value: Any) -> list:
@@ -417,6 +437,7 @@ _SOURCE_CASTERS = {
     col: caster_for(WebSessionSource.__table__.c[col]) for col in _SESSION_COLUMNS.values()
 }
 _HEADER_KEYS = ("visitId", "visitorId", "contextId")
+_HEADER_KEY_SET = frozenset(_HEADER_KEYS)
 
 # -- body types -----------------------------------------------------------------------------------
 
@@ -434,25 +455,80 @@ def _records(body: _Body, payload: dict, key: str) -> Iterator[tuple[int, str, d
 
 
 def _navigation(body: _Body, payload: dict) -> None:
-    for _, where, entry in _records(body, payload, "navigationData"):
-        row = body.base("web_page_view", entry)
+    # The per-entry work of _records, base, add and time, written out (the hot loop).
+    clean, map_into, warnings, ids = avro.clean, _PAGE_VIEW.map_into, body.warnings, body.ids
+    visit_id, visitor_id, position, kind = body.visit_id, body.visitor_id, body.position, body.kind
+    key = rows = None
+    for i, raw in enumerate(_array(payload.get("navigationData"))):
+        entry = clean(raw)
+        if not isinstance(entry, dict):
+            warnings.append(body.context(f"navigationData[{i}]: not a record: skipped"))
+            continue
+        if key is None:
+            key = _fact_ids(visit_id, "web_page_view")
+        fact = key(entry)
+        row = {"visit_id": visit_id, "fact_id": fact, "visitor_id": visitor_id}
         extra: dict[str, Any] = {}
-        _PAGE_VIEW.map_into(entry, row, extra, body.warnings, body.context(where))
-        if body.add("web_page_view", _finish(row, extra)):
-            body.time(row, "event_time")
+        map_into(entry, row, extra, warnings, (position, " ", kind, " navigationData[", i, "]"))
+        if extra:
+            row["extra"] = dumps(extra)
+        ident = ("web_page_view", fact)
+        if ident in ids:
+            continue
+        ids.add(ident)
+        if rows is None:
+            rows = body.tables.setdefault("web_page_view", [])
+        rows.append(row)
+        stamp = row.get("event_time")
+        if stamp is not None:
+            body.times.append(stamp)
 
 
 def _impressions(body: _Body, payload: dict) -> None:
-    m = _IMPRESSION_CONTAINERS
-    for _, where, entry in _records(body, payload, "impressions"):
-        row = body.base("web_impression", entry)
+    # As _navigation, with the containers of _map_container.
+    clean, map_into, warnings, ids = avro.clean, _IMPRESSION.map_into, body.warnings, body.ids
+    visit_id, visitor_id, position, kind = body.visit_id, body.visitor_id, body.position, body.kind
+    containers = (
+        ("engagement", _IMPRESSION_CONTAINERS.engagement.map_into),
+        ("campaign", _IMPRESSION_CONTAINERS.campaign.map_into),
+        ("goal", _IMPRESSION_CONTAINERS.goal.map_into),
+    )
+    key = rows = None
+    for i, raw in enumerate(_array(payload.get("impressions"))):
+        entry = clean(raw)
+        if not isinstance(entry, dict):
+            warnings.append(body.context(f"impressions[{i}]: not a record: skipped"))
+            continue
+        if key is None:
+            key = _fact_ids(visit_id, "web_impression")
+        fact = key(entry)
+        row = {"visit_id": visit_id, "fact_id": fact, "visitor_id": visitor_id}
         extra: dict[str, Any] = {}
-        _IMPRESSION.map_into(entry, row, extra, body.warnings, body.context(where))
-        _map_container(m.engagement, entry.get("engagement"), row, extra, "engagement", body, where)
-        _map_container(m.campaign, entry.get("campaign"), row, extra, "campaign", body, where)
-        _map_container(m.goal, entry.get("goal"), row, extra, "goal", body, where)
-        if body.add("web_impression", _finish(row, extra)):
-            body.time(row, "event_time")
+        map_into(entry, row, extra, warnings, (position, " ", kind, " impressions[", i, "]"))
+        for name, container_into in containers:
+            value = entry.get(name)
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                extra[name] = value
+                continue
+            sub: dict[str, Any] = {}
+            where = (position, " ", kind, " impressions[", i, "] ", name)
+            container_into(value, row, sub, warnings, where)
+            if sub:
+                extra[name] = sub
+        if extra:
+            row["extra"] = dumps(extra)
+        ident = ("web_impression", fact)
+        if ident in ids:
+            continue
+        ids.add(ident)
+        if rows is None:
+            rows = body.tables.setdefault("web_impression", [])
+        rows.append(row)
+        stamp = row.get("event_time")
+        if stamp is not None:
+            body.times.append(stamp)
 
 
 _ASSESSMENT_KEYS = ("eligibleCampaigns", "timestamp")
@@ -542,7 +618,7 @@ def _engagement_attributes(body: _Body, payload: dict) -> None:
             what = name if name is not None else "an attribute without a record name"
             body.rejections.append(Rejected(position, f"unknown SDE type {what!r}", _raw(raw)))
             continue
-        context = body.context(f"engagementAttributes[{i}]")
+        context = (body.position, " ", body.kind, " engagementAttributes[", i, "]")
         server_time = cast_or_warn(
             cast_epoch_ms, _plain(raw.get("timestamp")), body.warnings, context, "timestamp"
         )
@@ -605,6 +681,18 @@ def is_session_body(type_name: str, payload: Any) -> bool:
     return _holds_session_fields(plain)
 
 
+# Field name → its session/geo column or None, for the names seen (bounded: names are data).
+_COLUMN_OF_KEY: dict[str, str | None] = {}
+_UNSEEN = object()
+
+
+def _session_column(key: str) -> str | None:
+    column = _SESSION_COLUMNS.get(_norm(key))
+    if len(_COLUMN_OF_KEY) < 4096:
+        _COLUMN_OF_KEY[key] = column
+    return column
+
+
 def _session_fields(value: Any, row: dict, body: _Body, depth: int = 0) -> Any:
     """Cast the session/geo fields found in ``value`` into ``row`` (later non-null values
     win); returns what is left over (for ``extra``), or None."""
@@ -615,7 +703,9 @@ def _session_fields(value: Any, row: dict, body: _Body, depth: int = 0) -> Any:
         return value
     left_over: dict[str, Any] = {}
     for key, v in value.items():
-        column = _SESSION_COLUMNS.get(_norm(key))
+        column = _COLUMN_OF_KEY.get(key, _UNSEEN)
+        if column is _UNSEEN:
+            column = _session_column(key)
         if column is not None:
             if v is None:
                 continue
@@ -639,34 +729,51 @@ def _session_fields(value: Any, row: dict, body: _Body, depth: int = 0) -> Any:
 # -- the body -------------------------------------------------------------------------------------
 
 
+# Record name of a body → (name without namespace, its KNOWN_BODIES entry or None, whether the
+# name says session info or geo), for the names seen (bounded: names are data).
+_BODY_TYPES: dict[str, tuple[str, tuple | None, bool]] = {}
+
+
+def _body_type(name: str) -> tuple[str, tuple | None, bool]:
+    short = avro.short_name(name) or name
+    norm = _norm(short)
+    found = (short, KNOWN_BODIES.get(short), "geo" in norm or "sessioninfo" in norm)
+    if len(_BODY_TYPES) < 4096:
+        _BODY_TYPES[name] = found
+    return found
+
+
 def parse_web_body(body: Any, meta: FileMeta, position: str) -> ParsedRecord | Rejected:
     """Rows of one web-session body ``{"com.liveperson.dataaccess.<Type>": {...}}``."""
     name, payload = avro.branch(body)
     if name is None or name in avro.PRIMITIVES or not isinstance(payload, dict):
         return Rejected(position, "web-session body is not an Avro record", _raw(body))
-    short = avro.short_name(name) or name
+    short, known, named_session = _BODY_TYPES.get(name) or _body_type(name)
     header = _plain(payload.get("header"))
     header = header if isinstance(header, dict) else {}
-    visit_id = _text_or_none(header.get("visitId"))
+    visit_id = header.get("visitId")
+    visit_id = (visit_id or None) if type(visit_id) is str else _text_or_none(visit_id)
     if visit_id is None:
         return Rejected(position, f"{short} body without a visit id", _raw(body))
 
-    known = KNOWN_BODIES.get(short)
-    session = known is None and is_session_body(name, payload)
+    session = known is None and (named_session or is_session_body(name, payload))
     if known is None and not session:
         return Rejected(position, f"unknown web-session body type {name!r}", _raw(body))
 
-    state = _Body(visit_id, _text_or_none(header.get("visitorId")), position, short)
+    visitor_id = header.get("visitorId")
+    visitor_id = (visitor_id or None) if type(visitor_id) is str else _text_or_none(visitor_id)
+    context_id = header.get("contextId")
+    context_id = (context_id or None) if type(context_id) is str else _text_or_none(context_id)
+    state = _Body(visit_id, visitor_id, position, short)
     source_row: dict[str, Any] = {
         "visit_id": visit_id,
-        "visitor_id": state.visitor_id,
-        "context_id": _text_or_none(header.get("contextId")),
+        "visitor_id": visitor_id,
+        "context_id": context_id,
         "account_id": meta.account_id,
         "source_time": meta.start_time,
     }
-    header_extra = {k: v for k, v in header.items() if k not in _HEADER_KEYS}
-    if header_extra:
-        state.extra["header"] = header_extra
+    if not _HEADER_KEY_SET.issuperset(header):
+        state.extra["header"] = {k: v for k, v in header.items() if k not in _HEADER_KEYS}
 
     if known is not None:
         array_key, handler = known

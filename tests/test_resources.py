@@ -3,9 +3,9 @@
 Each bomb is a small file that expands to about 1 GiB: a multi-member gzip (one stream
 to the reader) whose members are made once and written many times, so the test makes
 it in a fraction of a second. ``lpwh load`` runs in a subprocess whose peak resident
-memory (with any child process) is sampled with psutil and must stay under
-``RSS_BOUND``; the records around the bomb must load, and the bomb itself must be
-rejected with a reason or read without being held.
+memory (plus what its parsing processes add: their unique memory) is sampled with
+psutil and must stay under ``RSS_BOUND``; the records around the bomb must load, and
+the bomb itself must be rejected with a reason or read without being held.
 """
 
 from __future__ import annotations
@@ -65,7 +65,9 @@ def load_measured(db_url: str, path: Path, *extra: str) -> tuple[int, dict, int]
     while proc.poll() is None:
         try:
             rss = watched.memory_info().rss
-            rss += sum(c.memory_info().rss for c in watched.children(recursive=True))
+            # A parsing process is forked from the loader: its RSS counts the pages it still
+            # shares with the loader a second time. Its unique memory (USS) is what it adds.
+            rss += sum(c.memory_full_info().uss for c in watched.children(recursive=True))
         except psutil.Error:
             rss = 0
         peak = max(peak, rss)

@@ -24,6 +24,8 @@ class Backend:
     """A raw connection with staging of Arrow tables and explicit transactions."""
 
     dialect: str
+    #: Whether :meth:`copy_into` is the cheaper way to append rows to a table.
+    copies_into_tables = False
 
     def execute(self, sql: str, params: tuple | list | None = None) -> None:
         raise NotImplementedError
@@ -37,6 +39,13 @@ class Backend:
 
     def unstage(self, relation: str) -> None:
         raise NotImplementedError
+
+    def copy_into(self, table: str, data: pa.Table) -> None:
+        """Append ``data`` (columns of ``table``, by name) to the warehouse table."""
+        relation = self.stage(table, data)
+        cols = ", ".join(f'"{c}"' for c in data.column_names)
+        self.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {relation}')
+        self.unstage(relation)
 
     def begin(self) -> None:
         raise NotImplementedError
@@ -93,6 +102,7 @@ class DuckDBBackend(Backend):
 
 class PostgresBackend(Backend):
     dialect = "postgresql"
+    copies_into_tables = True
 
     def __init__(self, url: str) -> None:
         import psycopg
@@ -113,24 +123,37 @@ class PostgresBackend(Backend):
     def stage(self, name, data):
         relation = f"_stage_{name}"
         if relation not in self._staged:
-            source = name if name in tables() else None
-            if source:
-                cols = ", ".join(f'"{c}"' for c in data.column_names)
+            known = tables()[name].columns if name in tables() else ()
+            # The warehouse table's columns keep its types; others (``_rec``) get theirs here.
+            own = [c for c in data.column_names if c in known]
+            other = pa.schema([f for f in data.schema if f.name not in known])
+            if own:
+                cols = ", ".join(f'"{c}"' for c in own)
                 self.con.execute(
-                    f'CREATE TEMP TABLE "{relation}" AS SELECT {cols} FROM "{source}" WITH NO DATA'
+                    f'CREATE TEMP TABLE "{relation}" AS SELECT {cols} FROM "{name}" WITH NO DATA'
                 )
+                for f in other:
+                    self.con.execute(
+                        f'ALTER TABLE "{relation}" ADD COLUMN "{f.name}" {_PG_TYPES[f.type]}'
+                    )
             else:
-                self.con.execute(f'CREATE TEMP TABLE "{relation}" ({_pg_columns(data.schema)})')
+                self.con.execute(f'CREATE TEMP TABLE "{relation}" ({_pg_columns(other)})')
             self._staged.add(relation)
         else:
             self.con.execute(f'TRUNCATE "{relation}"')
+        self._copy(relation, data)
+        return relation
+
+    def copy_into(self, table, data):
+        self._copy(table, data)
+
+    def _copy(self, table: str, data: pa.Table) -> None:
         if data.num_rows:
             payload = _csv_bytes(data)
             cols = ", ".join(f'"{c}"' for c in data.column_names)
             with self.con.cursor() as cur:
-                with cur.copy(f'COPY "{relation}" ({cols}) FROM STDIN (FORMAT csv)') as copy:
+                with cur.copy(f'COPY "{table}" ({cols}) FROM STDIN (FORMAT csv)') as copy:
                     copy.write(payload)
-        return relation
 
     def unstage(self, relation):
         pass  # staging tables are reused (truncated) by the next stage() of the same name

@@ -22,7 +22,7 @@ import os
 import signal
 import traceback
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -33,9 +33,10 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from loaders import detect, sources
+from loaders import blocks, detect, sources
 from loaders.batch import (
     ParsedBatch,
+    build_batch,
     iter_file_batches,
     merge_batches,
     parse_whole_file,
@@ -152,6 +153,8 @@ Progress = Callable[[FileResult | None, int], None]
 WORKER_FILE_LIMIT = 64 * 1024 * 1024
 #: Records written per transaction when small files share one (each file stays whole).
 TRANSACTION_RECORDS = 20_000
+#: A single file bigger than this (on disk) is worth starting the parsing processes for.
+POOL_FILE_BYTES = 1024 * 1024
 #: Test hook: ``LABEL`` or ``LABEL:N`` kills the load with SIGKILL the N-th time (default
 #: the first) it reaches the point named LABEL — ``mid-file`` (a batch written, its
 #: transaction open), ``before-commit``, ``after-commit`` (before the DuckDB purge of
@@ -201,7 +204,7 @@ def load(
     files = sources.expand_paths([str(p) for p in paths])
     limit = sources.max_record_bytes(max_record_bytes)
     workers = worker_count() if workers is None else workers
-    pool = _pool(workers) if workers > 0 and len(files) > 1 else None
+    pool = _pool(workers) if workers > 0 and _worth_a_pool(files) else None
     backend = None
     try:
         if migrate.current_revision(url, wait=wait) != migrate.head_revision():
@@ -219,6 +222,16 @@ def load(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return summary
+
+
+def _worth_a_pool(files: list[Path]) -> bool:
+    """Several files, or one big enough to be parsed in blocks by several processes."""
+    if len(files) > 1:
+        return True
+    try:
+        return bool(files) and files[0].stat().st_size > POOL_FILE_BYTES
+    except OSError:
+        return False
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -262,6 +275,27 @@ def _die_with_parent(parent: int) -> None:
         threading.Thread(target=watch, daemon=True).start()
     if os.getppid() != parent:  # the parent died before the death signal was armed
         os._exit(1)
+
+
+def _resolved(value: Any) -> Future:
+    """A future that already holds ``value``."""
+    future: Future = Future()
+    future.set_result(value)
+    return future
+
+
+def _regroup(held: list[ParsedBatch], records: int, final: bool) -> Iterator[ParsedBatch]:
+    """Take batches off ``held`` merged into batches of at least ``records`` records (all
+    of them when ``final``): fewer, bigger writes cost less than many small ones."""
+    while held:
+        count, n = 0, 0
+        while n < len(held) and count < records:
+            count += len(held[n].metas)
+            n += 1
+        if count < records and not final:
+            return
+        group, held[:n] = held[:n], []
+        yield merge_batches(group)
 
 
 def _now() -> datetime:
@@ -490,10 +524,7 @@ class _Loader:
         self._begin()
         result.load_id = self.b.next_load_id()
         try:
-            batches = iter_file_batches(
-                path, result.kind, self.chunk_records, self.max_record_bytes
-            )
-            for batch in batches:
+            for batch in self._streamed_batches(path, result.kind):
                 self.writer.counts[result.load_id].add_parse(batch)
                 self.writer.write(batch, [result.load_id] * len(batch.metas))
                 _crash_point("mid-file")
@@ -524,6 +555,40 @@ class _Loader:
         _crash_point("after-commit")
         self._after_commit()
         self._done(result)
+
+    def _streamed_batches(self, path: Path, kind: str) -> Iterator[ParsedBatch]:
+        """A streamed file's batches, in the order of the file: JSON Lines conversations are
+        cut into blocks that the parsing processes parse; anything else is parsed here."""
+        if self.pool is None or kind != "conversations" or not blocks.is_json_lines(path):
+            yield from iter_file_batches(path, kind, self.chunk_records, self.max_record_bytes)
+            return
+        window: deque[Future] = deque()
+        ahead = 2 * self.pool._max_workers  # blocks in flight: bounds what is held
+        held: list[ParsedBatch] = []
+        try:
+            for block in blocks.iter_line_blocks(path, self.max_record_bytes):
+                if isinstance(block, blocks.SkippedLine):
+                    skipped = Rejected(block.position, block.unread.reason, block.unread.raw)
+                    window.append(_resolved([build_batch([skipped])]))
+                else:
+                    window.append(
+                        self.pool.submit(
+                            blocks.parse_line_block,
+                            str(path),
+                            block,
+                            self.max_record_bytes,
+                            self.chunk_records,
+                        )
+                    )
+                while len(window) > ahead:
+                    held.extend(window.popleft().result())
+                    yield from _regroup(held, self.chunk_records, final=False)
+            while window:
+                held.extend(window.popleft().result())
+                yield from _regroup(held, self.chunk_records, final=not window)
+        finally:
+            for future in window:  # the file failed: its other blocks are not needed
+                future.cancel()
 
     # -- files without data -------------------------------------------------------------------
 

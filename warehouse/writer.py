@@ -28,7 +28,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from loaders.batch import REC, ParsedBatch, build_batch
+from loaders.batch import REC, ParsedBatch, batch_schema, build_batch
 from loaders.records import ParsedRecord, Rejected
 from warehouse.backend import Backend
 from warehouse.tables import (
@@ -115,11 +115,10 @@ class BatchWriter:
         """Write a batch; ``load_ids[i]`` is the load (file) of ``batch.metas[i]``."""
         conversation_recs = [i for i, m in enumerate(batch.metas) if m.kind == "conversation"]
         web_recs = [i for i, m in enumerate(batch.metas) if m.kind != "conversation"]
-        load_id_of = pa.array(load_ids, pa.int64())
         if conversation_recs:
-            self._write_conversations(batch, conversation_recs, load_ids, load_id_of)
+            self._write_conversations(batch, conversation_recs, load_ids)
         if web_recs:
-            self._write_web(batch, load_id_of)
+            self._write_web(batch, web_recs, load_ids)
 
     def finish(self) -> None:
         """Before commit: merge ``web_session`` for the visits written since the last finish."""
@@ -130,7 +129,7 @@ class BatchWriter:
     # -- conversations ------------------------------------------------------------------------
 
     def _write_conversations(
-        self, batch: ParsedBatch, recs: list[int], load_ids: list[int], load_id_of: pa.Array
+        self, batch: ParsedBatch, recs: list[int], load_ids: list[int]
     ) -> None:
         b = self.backend
         metas = batch.metas
@@ -184,15 +183,14 @@ class BatchWriter:
         if not winners:
             return
 
-        # Usually every record of a batch wins: then there is nothing to filter out.
-        keep = None if len(winners) == len(batch.metas) else pa.array(winners, pa.int32())
         written = {
-            name: self._prepare(table, load_id_of, keep)
+            name: table
             for name, table in batch.tables.items()
             if name == CONVERSATION
             or name in conversation_leaf_tables()
             or name in conversation_mid_tables()
         }
+        self._stage_records(winners, load_ids)
         self._upsert(CONVERSATION, written.pop(CONVERSATION))
         if replaced:
             self._delete_leaves(replaced)
@@ -204,22 +202,40 @@ class BatchWriter:
             table = written.pop(name, None)
             if table is not None and table.num_rows:
                 self._insert(name, table)
+        self.backend.unstage(self._records)
 
-    def _prepare(self, table: pa.Table, load_id_of: pa.Array, keep: pa.Array | None) -> pa.Table:
-        """Keep the rows of the winning records, fill ``load_id``, count rows per load."""
-        if keep is not None:
-            table = table.filter(pc.is_in(table.column(REC), value_set=keep))
-        load_ids = pc.take(load_id_of, table.column(REC))
+    def _stage_records(self, recs: list[int], load_ids: list[int]) -> None:
+        """Stage the batch's records to write (``_rec``) with their load id (``_load``).
+
+        Statements select their rows through this relation: the rows of records that lost
+        to a newer one are left out, and ``load_id`` filled, by the database's join, which
+        costs less than copying the Arrow tables to filter them here."""
+        loads = [load_ids[i] for i in recs]
+        by_rec: list[int | None] = [None] * len(load_ids)
+        for i, load in zip(recs, loads, strict=True):
+            by_rec[i] = load
+        self._load_by_rec = pa.array(by_rec, pa.int64())
+        table = pa.table({REC: pa.array(recs, pa.int32()), "_load": pa.array(loads, pa.int64())})
+        self._records = self.backend.stage("records", table)
+
+    def _rows_to_write(self, table: pa.Table) -> pa.Table:
+        """A batch's table as written: the staged records' rows, with their ``load_id``."""
+        loads = pc.take(self._load_by_rec, table.column(REC))
+        if loads.null_count:
+            keep = pc.is_valid(loads)
+            table, loads = table.filter(keep), loads.filter(keep)
         if "load_id" in table.column_names:
-            table = table.set_column(table.schema.get_field_index("load_id"), "load_id", load_ids)
-        table = table.drop_columns([REC])
-        return table.append_column("_load", load_ids)
+            table = table.set_column(table.schema.get_field_index("load_id"), "load_id", loads)
+        return table.drop_columns([REC])
 
     def _count_rows(self, name: str, table: pa.Table) -> None:
+        """Count the rows of ``table`` that will be written, per load id."""
         if table.num_rows == 0:
             return
-        for item in pc.value_counts(table.column("_load")).to_pylist():
-            self.counts[item["values"]].rows[name] += item["counts"]
+        loads = pc.take(self._load_by_rec, table.column(REC))
+        for item in pc.value_counts(loads).to_pylist():
+            if item["values"] is not None:
+                self.counts[item["values"]].rows[name] += item["counts"]
 
     def _delete_leaves(self, conversation_ids: list[str]) -> None:
         b = self.backend
@@ -250,7 +266,8 @@ class BatchWriter:
             )
             condition = (
                 f"conversation_id IN (SELECT conversation_id FROM {rel}) "
-                f"AND NOT EXISTS (SELECT 1 FROM {_q('_stage_' + name)} n WHERE {match})"
+                f"AND NOT EXISTS (SELECT 1 FROM {_q('_stage_' + name)} n "
+                f"JOIN {self._records} r ON n.{REC} = r.{REC} WHERE {match})"
             )
             if b.dialect == "postgresql":
                 b.execute(f"DELETE FROM {_q(name)} WHERE {condition}")
@@ -261,12 +278,8 @@ class BatchWriter:
 
     # -- web sessions -------------------------------------------------------------------------
 
-    def _write_web(self, batch: ParsedBatch, load_id_of: pa.Array) -> None:
-        written = {
-            name: self._prepare(table, load_id_of, None)
-            for name, table in batch.tables.items()
-            if name in web_tables()
-        }
+    def _write_web(self, batch: ParsedBatch, recs: list[int], load_ids: list[int]) -> None:
+        written = {name: table for name, table in batch.tables.items() if name in web_tables()}
         unexpected = set(batch.tables) - set(written) - {CONVERSATION}
         unexpected -= set(conversation_leaf_tables()) | set(conversation_mid_tables())
         if unexpected:
@@ -282,10 +295,12 @@ class BatchWriter:
                 f"INSERT INTO web_session (visit_id) SELECT visit_id FROM {rel} "
                 "ON CONFLICT (visit_id) DO NOTHING"
             )
+        self._stage_records(recs, load_ids)
         for name in web_tables():
             table = written.get(name)
             if table is not None and table.num_rows:
                 self._insert(name, table, on_conflict=True)
+        self.backend.unstage(self._records)
         self.touched_visits |= visits
 
     def _merge_web_sessions(self, visits: list[str]) -> None:
@@ -308,43 +323,58 @@ class BatchWriter:
 
     # -- statements ---------------------------------------------------------------------------
 
-    def _stage(self, name: str, table: pa.Table, count: bool = True) -> str:
-        if count and "_load" in table.column_names:
+    def _source(self, name: str, table: pa.Table, count: bool = True) -> str:
+        """Stage ``table`` and return the SQL source of its rows to write, with every column
+        of the warehouse table: for a batch's table (it has ``_rec``), only the rows of
+        the staged records, with their ``load_id``; for another table, all of it."""
+        info = tables()[name]
+        rel = self.backend.stage(name, table)
+        if REC not in table.column_names:
+            return rel
+        if count:
             self._count_rows(name, table)
-        if "_load" in table.column_names:
-            table = table.drop_columns(["_load"])
-        return self.backend.stage(name, table)
+        columns = ", ".join(
+            f"r._load AS {_q(c)}" if c == "load_id" else f"s.{_q(c)}" for c in info.columns
+        )
+        return f"(SELECT {columns} FROM {rel} s JOIN {self._records} r ON s.{REC} = r.{REC}) AS src"
 
     def _insert(self, name: str, table: pa.Table, *, on_conflict: bool = False) -> None:
         info = tables()[name]
-        rel = self._stage(name, table)
-        select = f"SELECT {_cols(info.columns)} FROM {rel}"
+        if not on_conflict and self.backend.copies_into_tables:
+            # PostgreSQL: COPY straight into the table saves writing a staging table and
+            # reading it back; the rows to keep are picked here instead of by a join.
+            self._count_rows(name, table)
+            self.backend.copy_into(name, self._rows_to_write(table))
+            return
+        source = self._source(name, table)
+        select = f"SELECT {_cols(info.columns)} FROM {source}"
         conflict = ""
         if on_conflict:
             # The same fact twice in one batch: PostgreSQL refuses a key twice in one INSERT.
             key = _cols(info.primary_key)
-            select = f"SELECT DISTINCT ON ({key}) {_cols(info.columns)} FROM {rel}"
+            select = f"SELECT DISTINCT ON ({key}) {_cols(info.columns)} FROM {source}"
             conflict = f" ON CONFLICT ({_cols(info.primary_key)}) DO NOTHING"
         self.backend.execute(f"INSERT INTO {_q(name)} ({_cols(info.columns)}) {select}{conflict}")
 
     def _upsert(self, name: str, table: pa.Table | None, count: bool = True) -> None:
         info = tables()[name]
-        if table is None:
-            table = _full(name, pa.table({}))
-        rel = self._stage(name, table, count)
+        if table is None:  # staged all the same: _retire_stale_mids reads it
+            table = _full(name, pa.table({}), with_rec=True)
+        source = self._source(name, table, count)
         if not table.num_rows:
             return
         updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in info.update_columns)
         self.backend.execute(
             f"INSERT INTO {_q(name)} ({_cols(info.columns)}) "
-            f"SELECT {_cols(info.columns)} FROM {rel} "
+            f"SELECT {_cols(info.columns)} FROM {source} "
             f"ON CONFLICT ({_cols(info.primary_key)}) DO UPDATE SET {updates}"
         )
 
 
-def _full(name: str, table: pa.Table) -> pa.Table:
-    """``table`` with every column of the warehouse table (missing ones NULL), in order."""
-    schema = tables()[name].schema
+def _full(name: str, table: pa.Table, with_rec: bool = False) -> pa.Table:
+    """``table`` with every column of the warehouse table (missing ones NULL), in order
+    (and ``_rec``, as in a batch, if ``with_rec``)."""
+    schema = batch_schema(name) if with_rec else tables()[name].schema
     n = table.num_rows
     columns = [
         table.column(f.name) if f.name in table.column_names else pa.nulls(n, f.type)
