@@ -485,3 +485,23 @@ def test_a_huge_unrecognised_first_value_is_unknown_without_reading_it_all(tmp_p
     assert detect(path) == Detected("unknown")
     monkeypatch.setattr(detect_mod, "MAX_EVENTS", 100_000)
     assert detect(path) == Detected("conversations")
+
+
+@pytest.mark.parametrize("meta_last", [False, True], ids=["meta-first", "meta-after-array"])
+def test_document_elements_with_separator_look_alikes_split_exactly(tmp_path, mode, meta_last):
+    # Elements whose strings and nested arrays hold what an element boundary looks like
+    # (`},{"body":`, `}]`, `],`), a 19-digit integer and a pretty-printed layout: the
+    # element walker must cut exactly where the elements end, or fall back.
+    elements = [
+        {"body": {"text": '},{"body": {"x": 1}}, ]', "n": 1}},
+        {"body": {"list": [{"body": 1}, {"body": [2, {"body": "}]"}]}], "big": 10**18}},
+        {"body": {"empty": {}, "arr": [[], [{}]], "s": '\\"},{\\"'}},
+    ]
+    meta = {"startTime": {"long": 1}}
+    document = {"dataType": "WebSession", "recordCollection": elements}
+    document = {**document, "metaData": meta} if meta_last else {"metaData": meta, **document}
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(document, indent=2))
+    got = values(path)
+    assert got[0] == ("byte 0", {**document, "recordCollection": []})
+    assert got[1:] == [(f"byte 0, recordCollection[{i}]", e) for i, e in enumerate(elements)]
