@@ -514,24 +514,15 @@ def _iter_small(
 ) -> Iterator[tuple[str, str | None, Any]]:
     if _NON_BLANK.search(data) is None:
         raise InputError(path, f"byte {base}", "empty file: no JSON value")
-    done = 0
     if base == 0 and len(data) <= limit:
         # One page document is read element by element, as a big file is (see the fast
         # path below): the whole page as Python objects is slower to build and to hold.
-        walker: _Walker | None = None
-        try:
-            walker = _fast_page(data, limit)
-            yield from _fast_documents(walker, None)
-            return
-        except _Unsupported:
-            pass
-        finally:
-            if walker is not None:
-                walker.close()
-        done = 0 if walker is None else walker.yielded
-    for number, part in enumerate(_iter_small_whole(path, data, base, limit)):
-        if number >= done:
-            yield part
+        yield from _walked_or(
+            lambda: (_fast_page(data, limit), None),
+            lambda: _iter_small_whole(path, data, base, limit),
+        )
+        return
+    yield from _iter_small_whole(path, data, base, limit)
 
 
 def _iter_small_whole(
@@ -1245,13 +1236,26 @@ def _fast_page(data: bytes, limit: int) -> _Walker:
 def _stream_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, Any]]:
     """The streaming path for documents: the fast path; from where it gives up, the ijson
     path (which starts again, skipping the parts already yielded)."""
-    walker: _Walker | None = None
-    try:
+
+    def open_walker() -> tuple[_Walker, list[dict] | None]:
         simple, runs = _survey(path)
         rests: list[dict] | None = None
         if not simple:
             rests, runs = _fast_scan(path, limit)
-        walker = _Walker(path, limit, runs)
+        return _Walker(path, limit, runs), rests
+
+    yield from _walked_or(open_walker, lambda: _ijson_documents(path, limit))
+
+
+def _walked_or(
+    open_walker: Callable[[], tuple[_Walker, list[dict] | None]],
+    fallback: Callable[[], Iterator[tuple[str, str | None, Any]]],
+) -> Iterator[tuple[str, str | None, Any]]:
+    """The parts the element walker reads; from where it gives up (``_Unsupported``), the
+    parts of ``fallback`` (which starts again), skipping those already yielded."""
+    walker: _Walker | None = None
+    try:
+        walker, rests = open_walker()
         yield from _fast_documents(walker, rests)
         return
     except _Unsupported:
@@ -1260,7 +1264,7 @@ def _stream_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None,
         if walker is not None:
             walker.close()
     done = 0 if walker is None else walker.yielded
-    for number, part in enumerate(_ijson_documents(path, limit)):
+    for number, part in enumerate(fallback()):
         if number >= done:
             yield part
 
