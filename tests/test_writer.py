@@ -7,8 +7,11 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import gc
+import weakref
 from datetime import datetime
 
+import pyarrow as pa
 import sqlalchemy as sa
 
 from loaders.records import ParsedRecord, Rejected
@@ -217,3 +220,25 @@ def test_rejections_are_counted_not_written_by_the_writer(db_url):
     writer = write_file(db_url, [Rejected("record 3", "no conversationId", "{}")])
     assert writer.counts.records_rejected == 1
     assert rows(db_url, "SELECT count(*) FROM conversation") == [(0,)]
+
+
+def test_staged_rows_are_let_go_when_unstaged_inside_the_transaction(db_url):
+    # A big file is written in one transaction: each batch's rows must be freed once they
+    # are written, not held until the commit (DuckDB's register() held them).
+    b = backends.connect(db_url)
+    try:
+        b.begin()
+        staged = pa.table({"conversation_id": pa.array(["c1", "c2", "c3"], pa.large_string())})
+        held = weakref.ref(staged)
+        relation = b.stage("chunk_keys", staged)
+        del staged
+        assert b.fetchall(f"SELECT count(*) FROM {relation}") == [(3,)]
+        b.execute("CREATE TEMP TABLE written_keys (conversation_id TEXT)")
+        b.execute(f"INSERT INTO written_keys SELECT conversation_id FROM {relation}")
+        b.unstage(relation)
+        gc.collect()
+        assert held() is None
+        assert b.fetchall("SELECT count(*) FROM written_keys") == [(3,)]
+        b.rollback()
+    finally:
+        b.close()

@@ -72,20 +72,24 @@ class DuckDBBackend(Backend):
     def __init__(self, path: str, wait: float | None = None) -> None:
         # Waits for another process's lock on the file (--wait), then names the holder.
         self.con = db.connect_duckdb(path, wait=wait)
+        self._staged: dict[str, pa.Table] = {}
+
+    def _run(self, sql: str, params):
+        return db.execute_with_tables(self.con, sql, params, self._staged)
 
     def execute(self, sql, params=None):
-        self.con.execute(sql, params or [])
+        self._run(sql, params)
 
     def fetchall(self, sql, params=None):
-        return self.con.execute(sql, params or []).fetchall()
+        return self._run(sql, params).fetchall()
 
     def stage(self, name, data):
         relation = f"_stage_{name}"
-        self.con.register(relation, data)
+        self._staged[relation] = data
         return relation
 
     def unstage(self, relation):
-        self.con.unregister(relation)
+        self._staged.pop(relation, None)
 
     def begin(self):
         self.con.execute("BEGIN TRANSACTION")

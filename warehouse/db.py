@@ -195,6 +195,29 @@ def connect_duckdb(path: str | os.PathLike, *, wait: float | None = None, **kwar
     return retry_locked(lambda: duckdb.connect(str(path), **kwargs), Path(path), wait_seconds(wait))
 
 
+# The tables are found by DuckDB's replacement scan, which looks a table name up among the
+# variables of the Python frame that runs the statement: this code runs with the tables as
+# its variables. ``con.register()`` would be simpler, but it keeps every registered table
+# alive until the transaction ends, even after ``unregister()`` (duckdb-python issue #469):
+# a whole file's parsed rows held in memory for its one transaction. A replacement scan
+# lets go of a table when the statement ends.
+_EXECUTE = compile("result = con.execute(sql, params)", "<statement with tables>", "exec")
+
+
+def execute_with_tables(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: Any = None,
+    tables: dict[str, Any] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """``con.execute(sql, params)`` where ``sql`` may read the Arrow tables of ``tables`` by
+    name, without DuckDB keeping them alive after the statement (as ``register`` does)."""
+    # (python_enable_replacements, on by default, is what lets DuckDB see them)
+    scope = {**(tables or {}), "con": con, "sql": sql, "params": params or []}
+    exec(_EXECUTE, scope)
+    return scope["result"]
+
+
 def redact(url: str) -> str:
     """``url`` (or any text holding URLs) with every password replaced by ``***``."""
     text = _PASSWORD_RE.sub(lambda m: f"{m.group('head')}:***@", url)

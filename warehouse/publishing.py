@@ -231,14 +231,12 @@ def _copy_table(pg, duck: duckdb.DuckDBPyConnection, table: str, columns: dict[s
             batch = pa.table(
                 [pa.array(v, type=t) for v, t in zip(values, types, strict=True)], names=names
             )
-            duck.register("lpwh_publish_batch", batch)
-            try:
-                duck.execute(
-                    f"INSERT INTO {_ident(table)} ({select}) "
-                    f"SELECT {select} FROM lpwh_publish_batch"
-                )
-            finally:
-                duck.unregister("lpwh_publish_batch")
+            # One transaction copies every table: the batch must not outlive its statement.
+            db.execute_with_tables(
+                duck,
+                f"INSERT INTO {_ident(table)} ({select}) SELECT {select} FROM lpwh_publish_batch",
+                tables={"lpwh_publish_batch": batch},
+            )
 
 
 def _copy_sequence(pg, duck: duckdb.DuckDBPyConnection) -> None:
