@@ -201,3 +201,50 @@ def test_cli_refuses_a_bad_record_limit(duckdb_url, tmp_path, value):
     assert result.exit_code == 2
     assert "--max-record-bytes" in result.output
     assert query(duckdb_url, "SELECT count(*) FROM load_file") == [(0,)]
+
+
+def test_duckdb_memory_limit_follows_the_key_indexes_of_a_long_transaction(duckdb_url, monkeypatch):
+    # A file is written in one transaction. DuckDB spills the rows it adds to disk beyond
+    # its memory limit, but not their key index: a fixed small limit fails a big file,
+    # the limit the loader keeps (budget + what the indexes take) does not.
+    from warehouse import backend as backends
+
+    def fill(b: backends.Backend, bound: bool) -> None:
+        b.execute("CREATE TABLE IF NOT EXISTS many_keys (k VARCHAR PRIMARY KEY)")
+        b.begin()
+        for chunk in range(8):
+            b.execute(
+                "INSERT INTO many_keys SELECT 'a-key-long-enough-not-to-be-inlined-' || "
+                f"({chunk} * 250000 + range) FROM range(250000)"
+            )
+            if bound:
+                b.bound_memory()
+
+    monkeypatch.setenv("LPWH_DUCKDB_MEMORY_MB", "16")
+    b = backends.connect(duckdb_url)
+    try:
+        assert b.fetchall("SELECT current_setting('memory_limit')")[0][0] == "16.0 MiB"
+        fill(b, bound=True)
+        limit = b.fetchall("SELECT current_setting('memory_limit')")[0][0]
+        indexes = b.fetchall(
+            "SELECT sum(memory_usage_bytes) FROM duckdb_memory() WHERE tag = 'ART_INDEX'"
+        )[0][0]
+        assert indexes > 32 * 2**20  # the index alone is beyond the budget ...
+        b.commit()  # ... and the transaction still commits
+        assert float(limit.split()[0]) * 2**20 >= indexes + 16 * 2**20 - 2**20
+        assert b.fetchall("SELECT count(*) FROM many_keys") == [(2_000_000,)]
+        b.execute("DROP TABLE many_keys")
+        b.execute("SET memory_limit = '16MB'")
+        with pytest.raises(Exception, match="Out of Memory"):
+            fill(b, bound=False)
+        b.rollback()
+    finally:
+        b.close()
+
+
+def test_duckdb_memory_budget_must_be_a_number_of_mib(duckdb_url, monkeypatch):
+    from warehouse import backend as backends
+
+    monkeypatch.setenv("LPWH_DUCKDB_MEMORY_MB", "lots")
+    with pytest.raises(ValueError, match="LPWH_DUCKDB_MEMORY_MB must be a number of MiB"):
+        backends.connect(duckdb_url)

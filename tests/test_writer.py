@@ -12,12 +12,13 @@ import weakref
 from datetime import datetime
 
 import pyarrow as pa
+import pytest
 import sqlalchemy as sa
 
 from loaders.records import ParsedRecord, Rejected
 from warehouse import backend as backends
 from warehouse import db
-from warehouse.writer import FileWriter, merge_session_sources, purge_stale
+from warehouse.writer import FileWriter, purge_stale
 
 T0 = 1_700_000_000_000  # 2023-11-14 22:13:20 UTC
 
@@ -208,12 +209,25 @@ def test_web_facts_accumulate_once_and_session_merges_by_file_time(db_url):
     ]
 
 
-def test_merge_breaks_equal_time_ties_by_value_in_any_order():
-    sources = [(T0, "US"), (T0, "CA")]
-    columns = ["source_time", "country"]
-    as_rows = [(datetime(2023, 11, 14, 22, 13, 20), c) for _, c in sources]
-    assert merge_session_sources("v", columns, as_rows)["country"] == "US"
-    assert merge_session_sources("v", columns, list(reversed(as_rows)))["country"] == "US"
+@pytest.mark.parametrize("order", ["us_first", "ca_first"])
+def test_merge_breaks_equal_time_ties_by_value_in_any_order(db_url, order):
+    # Two files say different things at the same time: the greatest value wins (text by
+    # code point: "Ürdingen" > "Zug" > "Austin", where a locale would rank "Zug" first),
+    # whichever file is loaded first; a later file's value beats both.
+    us = web_body("v1", T0, "a", country="US", city="Austin", session_start_time=T0 - 5000)
+    ca = web_body("v1", T0, "b", country="CA", city="Zug", session_start_time=T0 - 9000)
+    ch = web_body("v1", T0, "c", country="CH", city="Ürdingen", session_start_time=None)
+    files = [us, ca, ch] if order == "us_first" else [ch, ca, us]
+    for load_id, body in enumerate(files, start=1):
+        write_file(db_url, [body], load_id=load_id)
+    assert rows(db_url, "SELECT country, city, session_start_time FROM web_session") == [
+        ("US", "Ürdingen", datetime(2023, 11, 14, 22, 13, 15))
+    ]
+    later = web_body("v1", T0 + 1, "d", country="AR", city=None, session_start_time=None)
+    write_file(db_url, [later], load_id=9)
+    assert rows(db_url, "SELECT country, city, session_start_time FROM web_session") == [
+        ("AR", "Ürdingen", datetime(2023, 11, 14, 22, 13, 15))
+    ]
 
 
 def test_rejections_are_counted_not_written_by_the_writer(db_url):

@@ -10,6 +10,7 @@ Both then run the same set-based SQL against the staged relation.
 from __future__ import annotations
 
 import io
+import os
 from typing import Any
 
 import pyarrow as pa
@@ -62,6 +63,9 @@ class Backend:
     def lock_for_load(self) -> None:
         """Serialise concurrent loads' write transactions (a no-op where one writer is the rule)."""
 
+    def bound_memory(self) -> None:
+        """Keep the database's memory within the load's budget (after each write)."""
+
     def next_load_id(self) -> int:
         return int(self.fetchall("SELECT nextval('load_file_load_id_seq')")[0][0])
 
@@ -70,9 +74,24 @@ class DuckDBBackend(Backend):
     dialect = "duckdb"
 
     def __init__(self, path: str, wait: float | None = None) -> None:
+        self.row_memory = duckdb_row_memory()
         # Waits for another process's lock on the file (--wait), then names the holder.
         self.con = db.connect_duckdb(path, wait=wait)
         self._staged: dict[str, pa.Table] = {}
+        self.bound_memory()
+
+    def bound_memory(self, indexes_factor: int = 1):
+        # A file is written in one transaction. DuckDB holds the rows a transaction adds in
+        # memory until its memory limit (by default 80 % of the machine), then spills them
+        # to disk, but it cannot spill the key indexes of those rows: a limit fixed low
+        # enough to keep rows out of memory fails big files (Out of Memory). So the limit
+        # follows the indexes: what they take now, plus the budget for everything else.
+        indexes = self.fetchall(
+            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
+            "WHERE tag = 'ART_INDEX'"
+        )[0][0]
+        limit_mb = self.row_memory + indexes_factor * -(-int(indexes) // MB)
+        self.execute(f"SET memory_limit = '{limit_mb}MiB'")
 
     def _run(self, sql: str, params):
         return db.execute_with_tables(self.con, sql, params, self._staged)
@@ -95,13 +114,38 @@ class DuckDBBackend(Backend):
         self.con.execute("BEGIN TRANSACTION")
 
     def commit(self):
+        # Committing merges the transaction's key indexes into the table's: room for both.
+        self.bound_memory(indexes_factor=2)
         self.con.execute("COMMIT")
+        self.bound_memory()
 
     def rollback(self):
         self.con.execute("ROLLBACK")
 
     def close(self):
         self.con.close()
+
+
+MB = 1024 * 1024
+#: What DuckDB may hold in memory during a load besides its key indexes, unless
+#: ``$LPWH_DUCKDB_MEMORY_MB`` says otherwise; rows beyond it spill to a temporary file.
+DEFAULT_DUCKDB_ROW_MEMORY_MB = 256
+DUCKDB_MEMORY_ENV = "LPWH_DUCKDB_MEMORY_MB"
+
+
+def duckdb_row_memory() -> int:
+    """The load's DuckDB memory budget besides key indexes, in MiB (see
+    :data:`DEFAULT_DUCKDB_ROW_MEMORY_MB`)."""
+    configured = os.environ.get(DUCKDB_MEMORY_ENV, "").strip()
+    if not configured:
+        return DEFAULT_DUCKDB_ROW_MEMORY_MB
+    try:
+        value = int(configured)
+    except ValueError:
+        value = 0
+    if value < 16:
+        raise ValueError(f"{DUCKDB_MEMORY_ENV} must be a number of MiB >= 16, got {configured!r}")
+    return value
 
 
 class PostgresBackend(Backend):

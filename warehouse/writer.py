@@ -22,8 +22,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -41,6 +40,8 @@ from warehouse.tables import (
 )
 
 STALE = -1
+_MERGED = "_lpwh_merged_web_session"
+_NO_TIME = "TIMESTAMP '0001-01-01 00:00:00'"  # ranks a source without a time below any other
 _EPOCH = datetime(1970, 1, 1)
 _MIN_RANK = -(2**62)
 
@@ -119,6 +120,7 @@ class BatchWriter:
             self._write_conversations(batch, conversation_recs, load_ids)
         if web_recs:
             self._write_web(batch, web_recs, load_ids)
+        self.backend.bound_memory()
 
     def finish(self) -> None:
         """Before commit: merge ``web_session`` for the visits written since the last finish."""
@@ -304,22 +306,54 @@ class BatchWriter:
         self.touched_visits |= visits
 
     def _merge_web_sessions(self, visits: list[str]) -> None:
-        """Re-derive ``web_session`` rows from every file's ``web_session_source`` rows."""
+        """Re-derive ``web_session`` rows from every file's ``web_session_source`` rows.
+
+        For every field, the non-null value from the source with the latest
+        ``source_time`` wins (a null never erases a value); ties between different values
+        are broken by the greatest value (text by code point) so that the result never
+        depends on load order. ``first_fact_time`` is the earliest, ``source_time`` the
+        latest of all sources. One statement for all the visits: the merge is the
+        database's work, not a round trip of every source row through Python.
+        """
         b = self.backend
         info = tables()[WEB_SESSION]
-        source_cols = [c for c in info.columns if c != "visit_id"]
+
+        def merged(column: str) -> str:
+            value = f"s.{_q(column)}"
+            if column == "first_fact_time":
+                return f"min({value})"
+            if column == "source_time":
+                return f"max({value})"
+            if b.dialect == "duckdb":  # one hashed aggregate, where array_agg sorts per column
+                rank = f"struct_pack(t := coalesce(s.source_time, {_NO_TIME}), v := {value})"
+                return f"arg_max({value}, {rank}) FILTER (WHERE {value} IS NOT NULL)"
+            # Code-point order, as DuckDB compares text; PostgreSQL's default is the locale's.
+            text = pa.types.is_large_string(info.schema.field(column).type)
+            collate = ' COLLATE "C"' if text else ""
+            tie = f"{value}{collate} DESC"
+            return (
+                f"(array_agg({value} ORDER BY coalesce(s.source_time, {_NO_TIME}) DESC, {tie}) "
+                f"FILTER (WHERE {value} IS NOT NULL))[1]"
+            )
+
         rel = b.stage("visits", arrow_table_of({"visit_id": visits}))
-        fetched = b.fetchall(
-            f"SELECT s.visit_id, {', '.join('s.' + _q(c) for c in source_cols)} "
-            f"FROM web_session_source s JOIN {rel} v ON s.visit_id = v.visit_id"
+        fields = ", ".join(f"{merged(c)} AS {_q(c)}" for c in info.columns if c != "visit_id")
+        updates = ", ".join(f"{_q(c)} = m.{_q(c)}" for c in info.update_columns)
+        # The merged rows are made first: DuckDB updates from a table some 20x faster than
+        # from the aggregate itself (whose rows come in hash order).
+        b.execute(
+            f"CREATE TEMP TABLE {_MERGED} AS SELECT s.visit_id, {fields} "
+            f"FROM web_session_source s JOIN {rel} v ON s.visit_id = v.visit_id "
+            f"GROUP BY s.visit_id"
         )
         b.unstage(rel)
-        by_visit: dict[str, list[tuple]] = defaultdict(list)
-        for row in fetched:
-            by_visit[row[0]].append(row[1:])
-        merged = [merge_session_sources(v, source_cols, by_visit.get(v, [])) for v in visits]
-        table = pa.Table.from_pylist(merged, schema=info.schema)
-        self._upsert(WEB_SESSION, table, count=False)
+        # Every visit written has its row already (_write_web inserts it before its facts,
+        # which reference it): an UPDATE, which DuckDB does far faster than an upsert.
+        b.execute(
+            f"UPDATE web_session SET {updates} FROM {_MERGED} m "
+            f"WHERE web_session.visit_id = m.visit_id"
+        )
+        b.execute(f"DROP TABLE {_MERGED}")
 
     # -- statements ---------------------------------------------------------------------------
 
@@ -387,44 +421,6 @@ def purge_stale(backend: Backend) -> None:
     """Delete mid rows retired by an earlier transaction (DuckDB's two-step replacement)."""
     for name in conversation_mid_tables():
         backend.execute(f"DELETE FROM {_q(name)} WHERE load_id = {STALE}")
-
-
-def merge_session_sources(visit_id: str, columns: list[str], sources: list[tuple]) -> dict:
-    """Merge what several files said about one visit.
-
-    For every field, the non-null value from the source with the latest
-    ``source_time`` wins (a null never erases a value); ties between different values
-    are broken by the value itself so that the result never depends on load order.
-    ``first_fact_time`` is the earliest, ``source_time`` the latest of all sources.
-    """
-    row: dict[str, Any] = {"visit_id": visit_id}
-    idx = {c: i for i, c in enumerate(columns)}
-    times = [s[idx["source_time"]] for s in sources]
-    for column in columns:
-        values = [(t, s[idx[column]]) for t, s in zip(times, sources, strict=True)]
-        values = [(t, v) for t, v in values if v is not None]
-        if not values:
-            row[column] = None
-        elif column == "first_fact_time":
-            row[column] = min(v for _, v in values)
-        elif column == "source_time":
-            row[column] = max(v for _, v in values)
-        else:
-            row[column] = max(values, key=lambda tv: (_sortable_time(tv[0]), _sortable(tv[1])))[1]
-    for column in columns:
-        if isinstance(row[column], datetime):
-            row[column] = to_epoch_ms(row[column])
-    return row
-
-
-def _sortable_time(value: datetime | None) -> int:
-    return to_epoch_ms(value) if value is not None else _MIN_RANK
-
-
-def _sortable(value: Any) -> tuple:
-    if isinstance(value, datetime | date):
-        return (1, value.isoformat())
-    return (0, str(value))
 
 
 class FileWriter:
