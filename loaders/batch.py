@@ -372,7 +372,9 @@ def parse_whole_file(
     size = 0
     try:
         for batch in iter_file_batches(Path(path), kind, chunk_records, max_record_bytes):
-            size += sum(t.nbytes for t in batch.tables.values())
+            # Buffer sizes (an upper bound) cost far less than nbytes, which works out the
+            # bytes each column slice references.
+            size += sum(t.get_total_buffer_size() for t in batch.tables.values())
             size += sum(len(r.raw or "") for r in batch.rejections)
             if size > WHOLE_PARSE_BYTES:
                 return FileParse(too_big=True)

@@ -24,14 +24,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ijson
 
 from loaders.sources import (
     BACKEND,
+    BIG_INTEGER_BACKEND,
     CHUNK_SIZE,
     CountingReader,
     InputError,
+    big_integer,
     ijson_input_error,
     iter_json_values,
 )
@@ -111,7 +114,7 @@ def _type_of_body(record_name: str) -> str:
     return short[:-4] if short.endswith("Data") and len(short) > 4 else short
 
 
-def detect(path: str | os.PathLike) -> Detected:
+def detect(path: str | os.PathLike, backend: Any = BACKEND) -> Detected:
     """The kind (and Data Access data type) of the file. Raises :class:`InputError` for a
     file that is empty, not JSON (in its first value) or a broken gzip."""
     path = Path(path)
@@ -119,7 +122,7 @@ def detect(path: str | os.PathLike) -> Detected:
     seen_data_access = False
     events = 0
     try:
-        parser = BACKEND.parse(reader, multiple_values=True, buf_size=CHUNK_SIZE)
+        parser = backend.parse(reader, multiple_values=True, buf_size=CHUNK_SIZE)
         for prefix, event, value in parser:
             events += 1
             if prefix == "":
@@ -145,6 +148,9 @@ def detect(path: str | os.PathLike) -> Detected:
             if events >= MAX_EVENTS:
                 return Detected(UNKNOWN)
     except ijson.JSONError as exc:
+        if big_integer(exc, backend):
+            reader.close()
+            return detect(path, BIG_INTEGER_BACKEND)
         if events == 0 and "premature EOF" in str(exc):
             raise InputError(path, "byte 0", "empty file: no JSON value") from None
         small = reader.consumed < CHUNK_SIZE * 4

@@ -62,6 +62,19 @@ try:  # yajl2_c: the C backend; the others are correct but several times slower
     BACKEND = ijson.get_backend("yajl2_c")
 except ImportError:  # pragma: no cover - depends on the installed wheel
     BACKEND = ijson
+#: yajl refuses integers beyond 64 bits, which are valid JSON (orjson reads them, as
+#: floats): a file that has one is read again with ijson's Python backend, slow but exact.
+BIG_INTEGER_BACKEND = ijson.get_backend("python")
+
+
+class _BigInteger(Exception):
+    """yajl met an integer beyond 64 bits: read again with :data:`BIG_INTEGER_BACKEND`."""
+
+
+def big_integer(exc: Exception, backend: Any) -> bool:
+    """Whether ``backend`` (yajl) refused an integer beyond 64 bits."""
+    return backend is not BIG_INTEGER_BACKEND and "integer overflow" in str(exc)
+
 
 #: Decompressed size up to which a file is read at once and parsed with orjson. Avro-JSON
 #: turns into ~20 times its size in Python objects (every value is a one-key dict), so
@@ -158,7 +171,12 @@ def _too_deep(exc: orjson.JSONDecodeError) -> bool:
 
 def _ijson_value(data: bytes) -> Any:
     """The single JSON value of ``data``, parsed by ijson (no nesting limit)."""
-    return next(iter(BACKEND.items(io.BytesIO(data), "", use_float=True)))
+    try:
+        return next(iter(BACKEND.items(io.BytesIO(data), "", use_float=True)))
+    except ijson.JSONError as exc:
+        if not big_integer(exc, BACKEND):
+            raise
+        return next(iter(BIG_INTEGER_BACKEND.items(io.BytesIO(data), "", use_float=True)))
 
 
 def _json_size(value: Any) -> int:
@@ -613,7 +631,7 @@ def ijson_input_error(
     return InputError(path, where, f"{kind}: {first}")
 
 
-def _scan_documents(path: Path, limit: int) -> list[_Document]:
+def _scan_documents(path: Path, limit: int, backend: Any = BACKEND) -> list[_Document]:
     """First streaming pass: validate the whole file and keep each document without the
     elements of its split arrays (Python sees every event, but builds only small parts).
 
@@ -634,7 +652,7 @@ def _scan_documents(path: Path, limit: int) -> list[_Document]:
     item_start = 0
     built = 0  # bytes (about) of the document being built
     try:
-        events = BACKEND.parse(reader, multiple_values=True, use_float=True, buf_size=CHUNK_SIZE)
+        events = backend.parse(reader, multiple_values=True, use_float=True, buf_size=CHUNK_SIZE)
         for prefix, event, value in events:
             if skipping is not None:
                 if prefix == item_prefix:
@@ -682,6 +700,8 @@ def _scan_documents(path: Path, limit: int) -> list[_Document]:
                 pending = None
             builder.event(event, value)  # type: ignore[union-attr]
     except ijson.JSONError as exc:
+        if big_integer(exc, backend):
+            raise _BigInteger from None
         if not docs and builder is None and "premature EOF" in str(exc):
             raise InputError(path, "byte 0", "empty file: no JSON value") from None
         raise ijson_input_error(path, reader, exc, len(docs) + 1) from None
@@ -692,7 +712,9 @@ def _scan_documents(path: Path, limit: int) -> list[_Document]:
     return docs
 
 
-def _items_skipping(reader: CountingReader, key: str, skip: set[int]) -> Iterator[Any]:
+def _items_skipping(
+    reader: CountingReader, key: str, skip: set[int], backend: Any
+) -> Iterator[Any]:
     """Like ijson's ``items(reader, key + ".item")`` over every document, but the elements
     whose number (counted over the whole file) is in ``skip`` are never built: None comes
     in their place. Slower than the C ``items``: used only for a key with such elements."""
@@ -700,7 +722,7 @@ def _items_skipping(reader: CountingReader, key: str, skip: set[int]) -> Iterato
     number = -1
     builder: ijson.ObjectBuilder | None = None
     skipping = False
-    events = BACKEND.parse(reader, multiple_values=True, use_float=True, buf_size=CHUNK_SIZE)
+    events = backend.parse(reader, multiple_values=True, use_float=True, buf_size=CHUNK_SIZE)
     for prefix, event, value in events:
         if builder is None and not skipping:
             if prefix != item_prefix or event not in _ITEM_START_EVENTS:
@@ -731,7 +753,12 @@ def _items_skipping(reader: CountingReader, key: str, skip: set[int]) -> Iterato
 def _ijson_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, Any]]:
     """The streaming path with ijson: a first pass over the whole file, then ijson's C
     ``items`` per split key (see the module doc)."""
-    docs = _scan_documents(path, limit)
+    backend = BACKEND
+    try:
+        docs = _scan_documents(path, limit, backend)
+    except _BigInteger:
+        backend = BIG_INTEGER_BACKEND
+        docs = _scan_documents(path, limit, backend)
     readers: dict[str, CountingReader] = {}
     items: dict[str, Iterator[Any]] = {}
     skips: dict[str, set[int]] = {}
@@ -749,9 +776,9 @@ def _ijson_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, 
                 if key not in items:
                     readers[key] = CountingReader(path)
                     if skips.get(key):
-                        items[key] = _items_skipping(readers[key], key, skips[key])
+                        items[key] = _items_skipping(readers[key], key, skips[key], backend)
                     else:
-                        items[key] = BACKEND.items(
+                        items[key] = backend.items(
                             readers[key],
                             key + ".item",
                             multiple_values=True,
@@ -800,8 +827,9 @@ def _ijson_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, 
 # position), a truncated or broken gzip stream, top-level values that are not objects,
 # records over the record limit, nesting deeper than orjson reads, strings orjson refuses
 # (lone surrogates), whitespace yajl allows and orjson does not (form feeds), and integers
-# orjson reads although yajl refuses them (beyond 64 bits: a value whose text may hold a
-# number of 19 digits is read by ijson itself, which refuses it as before).
+# orjson reads (as floats) although yajl refuses them (beyond 64 bits: a value whose text
+# may hold a number of 19 digits is read by the ijson path, which then reads the whole file
+# with ijson's Python backend, exact and slow: see BIG_INTEGER_BACKEND).
 
 #: Decompressed bytes read at a time by the fast path.
 FAST_BLOCK = 1024 * 1024

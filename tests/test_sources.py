@@ -263,6 +263,32 @@ def test_floats_stay_floats_when_streamed(tmp_path, monkeypatch):
     assert type(values(path)[1][1]["price"]) is float
 
 
+@pytest.mark.parametrize("depth", [1, 1100], ids=["shallow", "deeper-than-orjson"])
+def test_integers_beyond_64_bits_are_read_on_every_path(tmp_path, mode, depth):
+    # Valid JSON that yajl (ijson's C backend) refuses: a file it cannot read is read with
+    # ijson's Python backend (values nested deeper than orjson goes, streamed files).
+    # orjson reads such an integer as a float: either way, the number is kept.
+    big = 2**64 + 1
+    deep = "[" * depth + '"x"' + "]" * depth
+    record = f'{{"n": {big}, "info": {{"conversationId": "c1"}}, "deep": {deep}}}'
+    page = tmp_path / "page.json"
+    page.write_text(f'{{"_metadata": {{"big": -{big}}}, "conversationHistoryRecords": [{record}]}}')
+    lines = tmp_path / "records.jsonl"
+    lines.write_text(f"{record}\n{record}\n")
+    for path, meta in ((page, True), (lines, False)):
+        got = values(path)
+        records = [value for _, value in got[1:]] if meta else [value for _, value in got]
+        if meta:
+            assert float(got[0][1]["_metadata"]["big"]) == -float(big)
+        assert [float(r["n"]) for r in records] == [float(big)] * len(records) != []
+        for r in records:
+            level, value = 0, r["deep"]
+            while isinstance(value, list):
+                level, value = level + 1, value[0]
+            assert (level, value) == (depth, "x")
+        assert detect_kind(path).kind == "conversations"
+
+
 # -- big files: bounded memory --------------------------------------------------------------------
 
 
