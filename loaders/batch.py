@@ -277,7 +277,7 @@ def iter_file_records(
         with sources.record_limit(limit):
             from loaders import web_sessions
 
-            yield from web_sessions.iter_web_records(path, guard=_guarded)
+            yield from web_sessions.iter_web_records(path, guard=guarded)
     else:
         raise ValueError(f"not a kind of file with records: {kind}")
 
@@ -296,12 +296,12 @@ def conversation_items(values: Iterable[tuple[str, Any]]) -> Iterator[ParsedReco
             continue
         try:
             for record_position, record in conversations.iter_conversation_records(value, position):
-                yield _guarded(conversations.parse_conversation, record, record_position)
+                yield guarded(conversations.parse_conversation, record, record_position)
         except Exception as exc:  # noqa: BLE001 - a value that is not a page of records
             yield Rejected(position, f"cannot read records: {_describe(exc)}", None)
 
 
-def _guarded(parse, value, position: str) -> ParsedRecord | Rejected:
+def guarded(parse, value, position: str) -> ParsedRecord | Rejected:
     """``parse(value, position)``; a failure rejects that record only."""
     try:
         return parse(value, position)

@@ -148,20 +148,23 @@ def iter_data_access(path: str | os.PathLike) -> Iterator[tuple[FileMeta | None,
             yield None, position, value
 
 
-def iter_web_records(
-    path: str | os.PathLike, guard: Callable[..., ParsedRecord | Rejected] | None = None
-) -> Iterator[ParsedRecord | Rejected]:
-    """Every body of a web-session file, parsed (see :func:`parse_web_body`).
+@dataclass(frozen=True, slots=True)
+class WebBody:
+    """A body to parse: ``recordCollection[i]["body"]`` of a web-session document."""
 
-    ``guard(parse, body, position)``, when given, runs each body's parse (the loader
-    uses it to turn a parser failure or an oversized key into a rejection of that body).
-    """
+    meta: FileMeta
+    position: str
+    body: Any
+
+
+def iter_web_bodies(path: str | os.PathLike) -> Iterator[WebBody | Rejected]:
+    """Every body of a web-session file, unparsed, and the rejections of what is not one
+    (an element over the record size limit, a document that is not Data Access or of
+    another data type, an element without a body), in the order of the file."""
     from loaders.batch import safe_json
     from loaders.sources import Unread
 
     refused: FileMeta | None = None
-    parse: Callable[[Any, str], ParsedRecord | Rejected] | None = None
-    parses: FileMeta | None = None  # the meta ``parse`` was made for
     for meta, position, element in iter_data_access(path):
         if isinstance(element, Unread):  # over the record size limit: never built
             yield Rejected(position, element.reason, element.raw)
@@ -178,17 +181,43 @@ def iter_web_records(
         if not isinstance(element, dict) or "body" not in element:
             yield Rejected(position, "recordCollection entry without a body", safe_json(element))
             continue
+        yield WebBody(meta, position, element["body"])
 
-        if parse is None or parses is not meta:
-            parses = meta
 
-            def parse(body: Any, at: str, meta: FileMeta = meta) -> ParsedRecord | Rejected:
+def iter_web_records(
+    path: str | os.PathLike, guard: Callable[..., ParsedRecord | Rejected] | None = None
+) -> Iterator[ParsedRecord | Rejected]:
+    """Every body of a web-session file, parsed (see :func:`parse_web_body`).
+
+    ``guard(parse, body, position)``, when given, runs each body's parse (the loader
+    uses it to turn a parser failure or an oversized key into a rejection of that body).
+    """
+    for item in iter_web_bodies(path):
+        if isinstance(item, Rejected):
+            yield item
+        else:
+            yield parse_web_bodies([item], guard)[0]
+
+
+def parse_web_bodies(
+    bodies: list[WebBody], guard: Callable[..., ParsedRecord | Rejected] | None = None
+) -> list[ParsedRecord | Rejected]:
+    """:func:`parse_web_body` of each body (``guard`` as in :func:`iter_web_records`)."""
+    out: list[ParsedRecord | Rejected] = []
+    parse: Callable[[Any, str], ParsedRecord | Rejected] | None = None
+    parses: FileMeta | None = None  # the meta ``parse`` was made for
+    for item in bodies:
+        if parse is None or parses is not item.meta:
+            parses = item.meta
+
+            def parse(body: Any, at: str, meta: FileMeta = item.meta) -> ParsedRecord | Rejected:
                 return parse_web_body(body, meta, at)
 
         if guard is None:
-            yield parse(element["body"], position)
+            out.append(parse(item.body, item.position))
         else:
-            yield guard(parse, element["body"], position)
+            out.append(guard(parse, item.body, item.position))
+    return out
 
 
 # -- helpers --------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""A big JSON Lines file parsed in blocks by several processes gives what a line-by-line
-read gives: the same rows, the same rejections at the same positions, the same errors."""
+"""A big file parsed in parts by several processes gives what a read in order gives: JSON
+Lines in blocks of lines, a web-session document in parts of bodies — the same rows, the
+same rejections at the same positions, the same errors."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from pathlib import Path
 import orjson
 import pytest
 from test_load import dump, query
-from test_properties import snapshot
+from test_properties import snapshot, web_file
 
 import warehouse
-from loaders import blocks, sources
+from loaders import blocks, sources, web_parts
 from loaders.batch import iter_file_batches, merge_batches
 from warehouse import loading
 
@@ -148,3 +149,101 @@ def test_a_syntax_error_in_a_block_rejects_the_whole_file(db_url, tmp_path, stre
     assert "line 23 column " in result.error
     assert query(db_url, "SELECT count(*) FROM conversation") == [(0,)]
     assert query(db_url, "SELECT status FROM load_file") == [("rejected",)]
+
+
+# -- web-session documents in parts of bodies -----------------------------------------------------
+
+
+def web_document(path: Path, *, big_integer: bool = False, deep: bool = False) -> Path:
+    """The published web-session file with its bodies twice over (visits v1 and v2), an
+    element without a body and one over LIMIT among them; ``big_integer``: one body holds
+    an integer orjson cannot write, ``deep``: one body nested deeper than pickle goes."""
+    one, two = (
+        orjson.loads(web_file("v1", 1000, "US", "a")),
+        orjson.loads(web_file("v2", 2000, "CA", "b")),
+    )
+    elements = one["recordCollection"] + two["recordCollection"]
+    elements.insert(3, {"no": "body"})
+    elements.insert(9, {"body": {"x": "y" * LIMIT}})
+    (payload,) = elements[0]["body"].values()
+    payload["testValue"] = "MARK"  # an unknown field: kept in the row's extra
+    text = orjson.dumps({**one, "recordCollection": elements})
+    if big_integer:
+        text = text.replace(b'"MARK"', str(2**70).encode())
+    if deep:
+        text = text.replace(b'"MARK"', b"[" * 1200 + b"]" * 1200)
+    path.write_bytes(text)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["plain", "big-integer", "deep"])
+def test_a_web_document_parsed_in_parts_loads_as_read_in_order(
+    fresh_db, tmp_path, streamed_in_blocks, monkeypatch, kind
+):
+    sent: list[web_parts.WebPart] = []
+    cut = web_parts.iter_web_parts
+
+    def counted(*args, **kwargs):
+        for part in cut(*args, bodies=3):
+            if isinstance(part, web_parts.WebPart):
+                sent.append(part)
+            yield part
+
+    monkeypatch.setattr(web_parts, "iter_web_parts", counted)
+    path = web_document(tmp_path / "w.json", big_integer=kind == "big-integer", deep=kind == "deep")
+    in_order, in_parts = fresh_db(), fresh_db()
+    one = warehouse.load([path], in_order, workers=0, max_record_bytes=LIMIT)
+    two = warehouse.load([path], in_parts, workers=2, max_record_bytes=LIMIT, chunk_records=2)
+    assert dump(in_parts) == dump(in_order)
+    assert {v for (v,) in query(in_parts, "SELECT visit_id FROM web_session")} == {"v1", "v2"}
+    first, second = one.files[0].counts, two.files[0].counts
+    assert second.records_seen == first.records_seen == 12
+    # 10 bodies in parts of 3, cut at the two rejected elements; a part too deep to be sent
+    # is parsed in the loading process (and its deep body rejected, as read in order).
+    assert len(sent) == (3 if kind == "deep" else 4)
+    assert [(r.position, r.reason) for r in second.rejections] == [
+        (r.position, r.reason) for r in first.rejections
+    ]
+    assert [r.position for r in second.rejections] == [
+        f"byte 0, recordCollection[{i}]" for i in ([0, 3, 9] if kind == "deep" else [3, 9])
+    ]
+
+
+def test_web_parts_cross_as_json_else_pickled_else_parsed_here(tmp_path):
+    path = web_document(tmp_path / "w.json")
+    parts = list(web_parts.iter_web_parts(path, LIMIT, bodies=4))
+    sent = [p for p in parts if isinstance(p, web_parts.WebPart)]
+    assert sent and not any(p.pickled for p in sent)
+    batches = [b for p in sent for b in web_parts.parse_web_part(p)]
+    assert sum(len(b.metas) for b in batches) == sum(len(orjson.loads(p.payload)) for p in sent)
+    bodies = [web_parts.WebBody(sent[0].meta, "here", {"n": 2**70})]
+    assert web_parts._part(bodies).pickled
+    deep: object = {}
+    for _ in range(5000):
+        deep = [deep]
+    here = web_parts._part([web_parts.WebBody(sent[0].meta, "here", deep)])
+    assert isinstance(here, list) and here[0].position == "here"
+
+
+def test_json_lines_over_the_parts_size_are_cut_even_when_small_enough_to_parse_whole(
+    fresh_db, tmp_path, monkeypatch
+):
+    # Parsed whole, a 30 MB file would keep one parsing process busy and the writer idle.
+    monkeypatch.setattr(loading, "PARTS_FILE_BYTES", 100)
+    monkeypatch.setattr(loading, "POOL_FILE_BYTES", 0)
+    monkeypatch.setattr(blocks, "BLOCK_BYTES", 1500)
+    cut: list[Path] = []
+    real = blocks.iter_line_blocks
+
+    def counted(path, *args, **kwargs):
+        cut.append(Path(path))
+        yield from real(path, *args, **kwargs)
+
+    monkeypatch.setattr(blocks, "iter_line_blocks", counted)
+    jsonl = lines_file(tmp_path / "a.jsonl")
+    page = _page_file(tmp_path / "page.json")
+    url = fresh_db()
+    summary = warehouse.load([jsonl, page], url, workers=2, max_record_bytes=LIMIT)
+    assert [f.status for f in summary.files] == ["loaded", "loaded"]
+    assert cut == [jsonl]  # the page (one document) is parsed whole
+    assert query(url, "SELECT count(*) FROM conversation") == [(18,)]

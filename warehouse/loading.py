@@ -34,7 +34,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from loaders import blocks, detect, sources
+from loaders import blocks, detect, sources, web_parts
 from loaders.batch import (
     ParsedBatch,
     build_batch,
@@ -152,6 +152,13 @@ Progress = Callable[[FileResult | None, int], None]
 #: Files up to this size are parsed whole in a worker process; bigger ones are streamed
 #: in the loading process, in their own transaction, with bounded memory.
 WORKER_FILE_LIMIT = 64 * 1024 * 1024
+#: With parsing processes, a JSON Lines file bigger than this is streamed too (in its own
+#: transaction), cut into blocks that all the processes parse while the loading process
+#: writes: parsed whole, it would keep one process busy and the writer idle until its end.
+PARTS_FILE_BYTES = 8 * 1024 * 1024
+#: Web-session bodies per write of a streamed file, as a multiple of ``chunk_records``
+#: (conversation records): each DuckDB statement has a fixed cost of some milliseconds.
+WEB_WRITE_FACTOR = 10
 #: Records written per transaction when small files share one (each file stays whole).
 TRANSACTION_RECORDS = 20_000
 #: A single file bigger than this (on disk) is worth starting the parsing processes for.
@@ -320,6 +327,7 @@ class _Pending:
     path: Path
     result: FileResult
     future: Future | None = None
+    in_parts: bool = False
 
 
 class _Loader:
@@ -390,7 +398,13 @@ class _Loader:
         result.kind = detected.kind
         result.data_type = getattr(detected, "data_type", None)
         pending = _Pending(path, result)
-        if result.kind in PARSED_KINDS and self.pool and result.size_bytes <= WORKER_FILE_LIMIT:
+        pending.in_parts = self._in_parts(path, result)
+        if (
+            result.kind in PARSED_KINDS
+            and self.pool
+            and result.size_bytes <= WORKER_FILE_LIMIT
+            and not pending.in_parts
+        ):
             pending.future = self.pool.submit(
                 parse_whole_file,
                 str(path),
@@ -399,6 +413,18 @@ class _Loader:
                 self.max_record_bytes,
             )
         return pending
+
+    def _in_parts(self, path: Path, result: FileResult) -> bool:
+        """Whether the file is streamed in parts that the parsing processes parse, though
+        small enough to be parsed whole: JSON Lines, whose lines are cut apart for
+        nothing. (A web-session file, one document, is cut into bodies by reading it
+        whole with orjson: the parsing processes do that faster on whole files.)"""
+        if self.pool is None or result.size_bytes <= PARTS_FILE_BYTES:
+            return False
+        try:
+            return result.kind == "conversations" and blocks.is_json_lines(path)
+        except sources.InputError:
+            return False  # read as any other file, which reports where and why
 
     def _complete(self, pending: _Pending) -> None:
         result, path = pending.result, pending.path
@@ -410,7 +436,9 @@ class _Loader:
         elif result.kind not in PARSED_KINDS:
             reason = f"{path}: not a LivePerson export this loader knows"
             self._done(self._reject(result, "byte 0", reason))
-        elif pending.future is not None or result.size_bytes <= WORKER_FILE_LIMIT:
+        elif pending.future is not None or (
+            result.size_bytes <= WORKER_FILE_LIMIT and not pending.in_parts
+        ):
             parsed = (
                 pending.future.result()
                 if pending.future is not None
@@ -568,38 +596,55 @@ class _Loader:
         self._done(result)
 
     def _streamed_batches(self, path: Path, kind: str) -> Iterator[ParsedBatch]:
-        """A streamed file's batches, in the order of the file: JSON Lines conversations are
-        cut into blocks that the parsing processes parse; anything else is parsed here."""
-        if self.pool is None or kind != "conversations" or not blocks.is_json_lines(path):
+        """A streamed file's batches, in the order of the file. With parsing processes,
+        JSON Lines conversations are cut into blocks of lines and web-session documents
+        into parts of bodies that those processes parse; anything else is parsed here."""
+        write_records = self.chunk_records
+        if self.pool is not None and kind == "conversations" and blocks.is_json_lines(path):
+            tasks = self._line_block_tasks(path)
+        elif self.pool is not None and kind == "web_session":
+            tasks = self._web_part_tasks(path)
+            # A body is a few rows: as many rows per write as conversations give.
+            write_records *= WEB_WRITE_FACTOR
+        else:
             yield from iter_file_batches(path, kind, self.chunk_records, self.max_record_bytes)
             return
         window: deque[Future] = deque()
-        ahead = 2 * self.pool._max_workers  # blocks in flight: bounds what is held
+        ahead = 2 * self.pool._max_workers  # tasks in flight: bounds what is held
         held: list[ParsedBatch] = []
         try:
-            for block in blocks.iter_line_blocks(path, self.max_record_bytes):
-                if isinstance(block, blocks.SkippedLine):
-                    skipped = Rejected(block.position, block.unread.reason, block.unread.raw)
-                    window.append(_resolved([build_batch([skipped])]))
-                else:
-                    window.append(
-                        self.pool.submit(
-                            blocks.parse_line_block,
-                            str(path),
-                            block,
-                            self.max_record_bytes,
-                            self.chunk_records,
-                        )
-                    )
+            for task in tasks:
+                window.append(task)
                 while len(window) > ahead:
                     held.extend(window.popleft().result())
-                    yield from _regroup(held, self.chunk_records, final=False)
+                    yield from _regroup(held, write_records, final=False)
             while window:
                 held.extend(window.popleft().result())
-                yield from _regroup(held, self.chunk_records, final=not window)
+                yield from _regroup(held, write_records, final=not window)
         finally:
-            for future in window:  # the file failed: its other blocks are not needed
+            for future in window:  # the file failed: its other tasks are not needed
                 future.cancel()
+
+    def _line_block_tasks(self, path: Path) -> Iterator[Future]:
+        for block in blocks.iter_line_blocks(path, self.max_record_bytes):
+            if isinstance(block, blocks.SkippedLine):
+                skipped = Rejected(block.position, block.unread.reason, block.unread.raw)
+                yield _resolved([build_batch([skipped])])
+            else:
+                yield self.pool.submit(
+                    blocks.parse_line_block,
+                    str(path),
+                    block,
+                    self.max_record_bytes,
+                    self.chunk_records,
+                )
+
+    def _web_part_tasks(self, path: Path) -> Iterator[Future]:
+        for part in web_parts.iter_web_parts(path, self.max_record_bytes):
+            if isinstance(part, web_parts.WebPart):
+                yield self.pool.submit(web_parts.parse_web_part, part)
+            else:  # parsed here: rejections, or bodies too deep to send
+                yield _resolved([build_batch(part)])
 
     # -- files without data -------------------------------------------------------------------
 
