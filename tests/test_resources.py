@@ -242,6 +242,25 @@ def test_duckdb_memory_limit_follows_the_key_indexes_of_a_long_transaction(duckd
         b.close()
 
 
+def test_duckdb_memory_limit_is_put_back_after_a_load(duckdb_url):
+    # Connections of this process to the same file share the database instance and its
+    # settings: the load's limit must not outlive the load.
+    import duckdb
+
+    from warehouse import backend as backends
+
+    mine = duckdb.connect(duckdb_url)
+    try:
+        mine.execute("SET memory_limit = '3GiB'")
+        b = backends.connect(duckdb_url)
+        limit = "SELECT current_setting('memory_limit')"
+        assert mine.execute(limit).fetchall() != [("3.0 GiB",)]  # the load's own
+        b.close()
+        assert mine.execute(limit).fetchall() == [("3.0 GiB",)]
+    finally:
+        mine.close()
+
+
 def test_duckdb_memory_budget_must_be_a_number_of_mib(duckdb_url, monkeypatch):
     from warehouse import backend as backends
 

@@ -78,6 +78,9 @@ class DuckDBBackend(Backend):
         # Waits for another process's lock on the file (--wait), then names the holder.
         self.con = db.connect_duckdb(path, wait=wait)
         self._staged: dict[str, pa.Table] = {}
+        # The limit is the database instance's, which other connections of this process
+        # to the same file share: it is put back when the load is done.
+        self._memory_limit = self.fetchall("SELECT current_setting('memory_limit')")[0][0]
         self.bound_memory()
 
     def bound_memory(self, indexes_factor: int = 1):
@@ -123,7 +126,10 @@ class DuckDBBackend(Backend):
         self.con.execute("ROLLBACK")
 
     def close(self):
-        self.con.close()
+        try:
+            self.con.execute(f"SET memory_limit = '{self._memory_limit}'")
+        finally:
+            self.con.close()
 
 
 MB = 1024 * 1024
