@@ -416,9 +416,10 @@ class _Loader:
 
     def _in_parts(self, path: Path, result: FileResult) -> bool:
         """Whether the file is streamed in parts that the parsing processes parse, though
-        small enough to be parsed whole: JSON Lines, whose lines are cut apart for
-        nothing. (A web-session file, one document, is cut into bodies by reading it
-        whole with orjson: the parsing processes do that faster on whole files.)"""
+        small enough to be parsed whole: JSON Lines, whose lines cost nothing to cut
+        apart. (A web-session document is cut into bodies only by reading all of it with
+        orjson in the loading process: below the whole-parse limit that costs more than
+        it saves.)"""
         if self.pool is None or result.size_bytes <= PARTS_FILE_BYTES:
             return False
         try:
