@@ -159,6 +159,11 @@ PARTS_FILE_BYTES = 8 * 1024 * 1024
 #: Web-session bodies per write of a streamed file, as a multiple of ``chunk_records``
 #: (conversation records): each DuckDB statement has a fixed cost of some milliseconds.
 WEB_WRITE_FACTOR = 10
+#: Files prepared ahead of the one being written (see _Loader.run): at most this many,
+#: and beyond twice the parsing processes only while their size on disk is within
+#: AHEAD_BYTES.
+AHEAD_FILES = 64
+AHEAD_BYTES = 64 * 1024 * 1024
 #: Records written per transaction when small files share one (each file stays whole).
 TRANSACTION_RECORDS = 20_000
 #: A single file bigger than this (on disk) is worth starting the parsing processes for.
@@ -354,15 +359,24 @@ class _Loader:
     # -- the run ------------------------------------------------------------------------------
 
     def run(self, files: list[Path]) -> None:
+        # Files are prepared (and their parse started) ahead of the one being written: as
+        # many as keep the parsing processes busy while the writer writes a chunk (a
+        # chunk of small files is many files), within a bound on the parsed data held.
         window: deque[_Pending] = deque()
-        ahead = 2 * (self.pool._max_workers if self.pool else 1)
+        least = 2 * (self.pool._max_workers if self.pool else 1)
+        held_bytes = 0
         for path in files:
             pending = self._prepare(path)
             if pending is None:
                 continue
             window.append(pending)
-            while len(window) > ahead:
-                self._complete(window.popleft())
+            held_bytes += pending.result.size_bytes
+            while len(window) > least and (
+                held_bytes > AHEAD_BYTES or len(window) > AHEAD_FILES or self.pool is None
+            ):
+                done = window.popleft()
+                held_bytes -= done.result.size_bytes
+                self._complete(done)
         while window:
             self._complete(window.popleft())
         self._commit()
