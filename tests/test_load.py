@@ -355,3 +355,45 @@ def test_directory_and_glob_and_gzip_by_content(db_url, tmp_path):
     assert query(db_url, "SELECT count(*) FROM conversation") == [(1,)]
     summary = warehouse.load([str(folder / "*.json")], db_url)
     assert [f.status for f in summary.files] == ["skipped"]
+
+
+@pytest.mark.parametrize(
+    ("ahead_files", "ahead_bytes", "most"),
+    [(64, 10**9, 20), (5, 10**9, 6), (64, 1, 5)],  # 5: twice the 2 processes, and 1 written
+)
+def test_files_are_prepared_ahead_of_the_writer_within_bounds(
+    duckdb_url, tmp_path, monkeypatch, ahead_files, ahead_bytes, most
+):
+    # Parses start ahead of the file being written, so that the parsing processes work
+    # while the writer writes — as many files as the bounds allow, never more.
+    from warehouse import loading
+
+    monkeypatch.setattr(loading, "AHEAD_FILES", ahead_files)
+    monkeypatch.setattr(loading, "AHEAD_BYTES", ahead_bytes)
+    page = seed_page()
+    paths = []
+    for i in range(20):
+        rec = copy.deepcopy(record_of(page))
+        rec["info"]["conversationId"] = f"c{i}"
+        one = {**page, "conversationHistoryRecords": [rec]}
+        paths.append(write_json(tmp_path / f"p{i:02}.json", one))
+    in_flight, peak = 0, 0
+    prepare, complete = loading._Loader._prepare, loading._Loader._complete
+
+    def prepared(self, path):
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        return prepare(self, path)
+
+    def completed(self, pending):
+        nonlocal in_flight
+        in_flight -= 1
+        return complete(self, pending)
+
+    monkeypatch.setattr(loading._Loader, "_prepare", prepared)
+    monkeypatch.setattr(loading._Loader, "_complete", completed)
+    summary = warehouse.load(paths, duckdb_url, workers=2)
+    assert [f.status for f in summary.files] == ["loaded"] * 20
+    assert peak == most
+    assert query(duckdb_url, "SELECT count(*) FROM conversation") == [(20,)]
