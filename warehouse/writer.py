@@ -312,8 +312,8 @@ class BatchWriter:
         ``source_time`` wins (a null never erases a value); ties between different values
         are broken by the greatest value (text by code point) so that the result never
         depends on load order. ``first_fact_time`` is the earliest, ``source_time`` the
-        latest of all sources. One statement for all the visits: the merge is the
-        database's work, not a round trip of every source row through Python.
+        latest of all sources. The merge is the database's work (one aggregate over the
+        visits' sources), not a round trip of every source row through Python.
         """
         b = self.backend
         info = tables()[WEB_SESSION]
@@ -357,7 +357,7 @@ class BatchWriter:
 
     # -- statements ---------------------------------------------------------------------------
 
-    def _source(self, name: str, table: pa.Table, count: bool = True) -> str:
+    def _source(self, name: str, table: pa.Table) -> str:
         """Stage ``table`` and return the SQL source of its rows to write, with every column
         of the warehouse table: for a batch's table (it has ``_rec``), only the rows of
         the staged records, with their ``load_id``; for another table, all of it."""
@@ -365,8 +365,7 @@ class BatchWriter:
         rel = self.backend.stage(name, table)
         if REC not in table.column_names:
             return rel
-        if count:
-            self._count_rows(name, table)
+        self._count_rows(name, table)
         columns = ", ".join(
             f"r._load AS {_q(c)}" if c == "load_id" else f"s.{_q(c)}" for c in info.columns
         )
@@ -390,11 +389,11 @@ class BatchWriter:
             conflict = f" ON CONFLICT ({_cols(info.primary_key)}) DO NOTHING"
         self.backend.execute(f"INSERT INTO {_q(name)} ({_cols(info.columns)}) {select}{conflict}")
 
-    def _upsert(self, name: str, table: pa.Table | None, count: bool = True) -> None:
+    def _upsert(self, name: str, table: pa.Table | None) -> None:
         info = tables()[name]
         if table is None:  # staged all the same: _retire_stale_mids reads it
             table = _full(name, pa.table({}), with_rec=True)
-        source = self._source(name, table, count)
+        source = self._source(name, table)
         if not table.num_rows:
             return
         updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in info.update_columns)
