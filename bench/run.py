@@ -132,6 +132,7 @@ class LoadRun:
     input_mb: float
     records_seen: int
     rejected: int
+    first_rejection: str | None = None  # why, when something was rejected
     counts: dict[str, int] = field(default_factory=dict)
     files_by_status: dict[str, int] = field(default_factory=dict)
 
@@ -188,11 +189,25 @@ def child_main(paths: list[str], url: str, result: str) -> int:
         "input_mb": sum(os.path.getsize(p) for p in _expand(paths)) / MB,
         "records_seen": totals["records_seen"],
         "rejected": totals["records_rejected"] + totals["files_by_status"].get("rejected", 0),
+        "first_rejection": next(
+            (
+                f.error or f.counts.rejections[0].reason
+                for f in summary.files
+                if f.error or (f.counts and f.counts.rejections)
+            ),
+            None,
+        ),
         "counts": _table_counts(url),
         "files_by_status": totals["files_by_status"],
     }
     Path(result).write_text(json.dumps(data))
     return 0
+
+
+def _rejected(run: LoadRun) -> str:
+    """How many things a load rejected, and the first reason (one line, shortened)."""
+    reason = " ".join((run.first_rejection or "").split())[:160]
+    return f"{run.rejected:,}: {reason}" if reason else f"{run.rejected:,}"
 
 
 def _expand(paths: list[str]) -> list[Path]:
@@ -402,7 +417,7 @@ def benchmark(a: argparse.Namespace) -> int:
             Row("ratio load time / read time", _fmt(ratio, 1), f"≤ {TARGET_RATIO:g}"),
         ]
         if run.rejected:
-            rows.append(Row("rejections during the load (!)", str(run.rejected)))
+            rows.append(Row("rejections during the load (!)", _rejected(run)))
         if a.breakdown:
             parts = breakdown(files, "conversations", work / "breakdown.duckdb")
             figures["conversations_breakdown"] = vars(parts)
@@ -462,7 +477,7 @@ def benchmark(a: argparse.Namespace) -> int:
                 ),
             ]
             if run.rejected:
-                rows.append(Row(f"{label}: rejections (!)", str(run.rejected)))
+                rows.append(Row(f"{label}: rejections (!)", _rejected(run)))
 
     for f in work.glob("*"):
         f.unlink()

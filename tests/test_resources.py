@@ -267,3 +267,39 @@ def test_duckdb_memory_budget_must_be_a_number_of_mib(duckdb_url, monkeypatch):
     monkeypatch.setenv("LPWH_DUCKDB_MEMORY_MB", "lots")
     with pytest.raises(ValueError, match="LPWH_DUCKDB_MEMORY_MB must be a number of MiB"):
         backends.connect(duckdb_url)
+
+
+@pytest.mark.parametrize("failures", [1, 2])
+def test_a_file_that_runs_out_of_the_duckdb_budget_is_loaded_again_without_it(
+    duckdb_url, tmp_path, monkeypatch, failures
+):
+    # What DuckDB cannot spill may be more than the key indexes: rather than reject a file
+    # that fits in the machine, the load lifts its budget and writes the file again —
+    # once: out of memory without the budget too, the file is rejected.
+    import duckdb
+
+    import warehouse
+    from warehouse import loading, writer
+
+    monkeypatch.setattr(loading, "WORKER_FILE_LIMIT", 0)  # streamed: a transaction of its own
+    real, calls = writer.BatchWriter.write, []
+
+    def write(self, batch, load_ids):
+        calls.append(self.backend.fetchall("SELECT current_setting('memory_limit')")[0][0])
+        if len(calls) <= failures:
+            raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+        return real(self, batch, load_ids)
+
+    monkeypatch.setattr(writer.BatchWriter, "write", write)
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"conversationHistoryRecords": [record("c1"), record("c2")]}))
+    (result,) = warehouse.load([path], duckdb_url, workers=0).files
+    assert len(calls) == 2 and calls[0] != calls[1]  # the second time without the budget
+    if failures == 1:
+        assert result.status == "loaded"
+        assert query(duckdb_url, "SELECT count(*) FROM conversation") == [(2,)]
+        assert query(duckdb_url, "SELECT status FROM load_file") == [("loaded",)]
+    else:
+        assert result.status == "rejected" and "Out of Memory" in result.error
+        assert query(duckdb_url, "SELECT count(*) FROM conversation") == [(0,)]
+        assert query(duckdb_url, "SELECT status FROM load_file") == [("rejected",)]

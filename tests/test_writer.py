@@ -256,3 +256,14 @@ def test_staged_rows_are_let_go_when_unstaged_inside_the_transaction(db_url):
         b.rollback()
     finally:
         b.close()
+
+
+def test_web_sessions_are_merged_in_slices_of_visits(db_url, monkeypatch):
+    from warehouse import writer
+
+    monkeypatch.setattr(writer, "MERGE_VISITS", 2)
+    bodies = [web_body(f"v{i}", T0 + i, f"p{i}", country=f"C{i}") for i in range(5)]
+    write_file(db_url, bodies)
+    assert rows(db_url, "SELECT visit_id, country FROM web_session ORDER BY visit_id") == [
+        (f"v{i}", f"C{i}") for i in range(5)
+    ]

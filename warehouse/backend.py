@@ -13,6 +13,7 @@ import io
 import os
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -66,6 +67,12 @@ class Backend:
     def bound_memory(self) -> None:
         """Keep the database's memory within the load's budget (after each write)."""
 
+    def unbound_memory(self, error: BaseException) -> bool:
+        """After ``error`` ended a transaction: if it was the database running out of the
+        load's memory budget, lift the budget for the rest of the load (True: the
+        transaction is worth running again)."""
+        return False
+
     def next_load_id(self) -> int:
         return int(self.fetchall("SELECT nextval('load_file_load_id_seq')")[0][0])
 
@@ -81,9 +88,20 @@ class DuckDBBackend(Backend):
         # The limit is the database instance's, which other connections of this process
         # to the same file share: it is put back when the load is done.
         self._memory_limit = self.fetchall("SELECT current_setting('memory_limit')")[0][0]
+        self.bounded = True
         self.bound_memory()
 
+    def unbound_memory(self, error):
+        if not self.bounded or not isinstance(error, duckdb.OutOfMemoryException):
+            return False
+        # What DuckDB cannot spill is more than the indexes: no bound for this load.
+        self.bounded = False
+        self.execute(f"SET memory_limit = '{self._memory_limit}'")
+        return True
+
     def bound_memory(self, indexes_factor: int = 1):
+        if not self.bounded:
+            return
         # A file is written in one transaction. DuckDB holds the rows a transaction adds in
         # memory until its memory limit (by default 80 % of the machine), then spills them
         # to disk, but it cannot spill the key indexes of those rows: a limit fixed low
@@ -135,7 +153,7 @@ class DuckDBBackend(Backend):
 MB = 1024 * 1024
 #: What DuckDB may hold in memory during a load besides its key indexes, unless
 #: ``$LPWH_DUCKDB_MEMORY_MB`` says otherwise; rows beyond it spill to a temporary file.
-DEFAULT_DUCKDB_ROW_MEMORY_MB = 256
+DEFAULT_DUCKDB_ROW_MEMORY_MB = 512
 DUCKDB_MEMORY_ENV = "LPWH_DUCKDB_MEMORY_MB"
 
 

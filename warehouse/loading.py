@@ -321,6 +321,18 @@ def _regroup(held: list[ParsedBatch], records: int, final: bool) -> Iterator[Par
         yield merge_batches(group)
 
 
+def _again(result: FileResult) -> FileResult:
+    """A file's result as before its (rolled back) transaction: to be loaded again."""
+    return FileResult(
+        path=result.path,
+        status="loading",
+        kind=result.kind,
+        data_type=result.data_type,
+        sha256=result.sha256,
+        size_bytes=result.size_bytes,
+    )
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -561,15 +573,7 @@ class _Loader:
                 self._done(self._record(result, result.status, result.error))
         self._commit()
         for path, result in files:
-            fresh = FileResult(
-                path=result.path,
-                status="loading",
-                kind=result.kind,
-                data_type=result.data_type,
-                sha256=result.sha256,
-                size_bytes=result.size_bytes,
-            )
-            self._write_streamed(path, fresh)
+            self._write_streamed(path, _again(result))
 
     # -- big files: streamed, in a transaction of their own -----------------------------------
 
@@ -600,6 +604,12 @@ class _Loader:
         except Exception as exc:  # noqa: BLE001 - no input may crash the loader
             self.b.rollback()
             self.in_txn = False
+            self.writer.touched_visits.clear()  # rolled back with the rest
+            if self.b.unbound_memory(exc):
+                # The database ran out of the load's memory budget (DuckDB): once more,
+                # without it, rather than reject a file that fits in the machine.
+                self._write_streamed(path, _again(result))
+                return
             detail = "".join(traceback.format_exception_only(exc)).strip()
             reason = f"{path}: internal error while loading: {detail}"
             self._done(self._reject(result, None, reason))

@@ -40,6 +40,8 @@ from warehouse.tables import (
 )
 
 STALE = -1
+#: Visits whose ``web_session`` rows are merged by one statement.
+MERGE_VISITS = 20_000
 _MERGED = "_lpwh_merged_web_session"
 _NO_TIME = "TIMESTAMP '0001-01-01 00:00:00'"  # ranks a source without a time below any other
 _EPOCH = datetime(1970, 1, 1)
@@ -124,9 +126,11 @@ class BatchWriter:
 
     def finish(self) -> None:
         """Before commit: merge ``web_session`` for the visits written since the last finish."""
-        if self.touched_visits:
-            self._merge_web_sessions(sorted(self.touched_visits))
-            self.touched_visits.clear()
+        visits = sorted(self.touched_visits)
+        # In slices: the merge's aggregate is held in memory (a big file touches 100,000s).
+        for start in range(0, len(visits), MERGE_VISITS):
+            self._merge_web_sessions(visits[start : start + MERGE_VISITS])
+        self.touched_visits.clear()
 
     # -- conversations ------------------------------------------------------------------------
 
