@@ -203,21 +203,12 @@ def parse_web_bodies(
     bodies: list[WebBody], guard: Callable[..., ParsedRecord | Rejected] | None = None
 ) -> list[ParsedRecord | Rejected]:
     """:func:`parse_web_body` of each body (``guard`` as in :func:`iter_web_records`)."""
-    out: list[ParsedRecord | Rejected] = []
-    parse: Callable[[Any, str], ParsedRecord | Rejected] | None = None
-    parses: FileMeta | None = None  # the meta ``parse`` was made for
-    for item in bodies:
-        if parse is None or parses is not item.meta:
-            parses = item.meta
-
-            def parse(body: Any, at: str, meta: FileMeta = item.meta) -> ParsedRecord | Rejected:
-                return parse_web_body(body, meta, at)
-
-        if guard is None:
-            out.append(parse(item.body, item.position))
-        else:
-            out.append(guard(parse, item.body, item.position))
-    return out
+    if guard is None:
+        return [parse_web_body(b.body, b.meta, b.position) for b in bodies]
+    return [
+        guard(lambda body, at, meta=b.meta: parse_web_body(body, meta, at), b.body, b.position)
+        for b in bodies
+    ]
 
 
 # -- helpers --------------------------------------------------------------------------------------
