@@ -6,7 +6,8 @@ In one run it generates (or reuses, from ``bench/out/``) synthetic exports with
 - conversations/s and input MB/s of an end-to-end load into a fresh DuckDB file;
 - peak RSS of the process doing the load — every measured load runs in a child process
   (``python -m bench.run --child …``) so the figure is its own: the child's
-  ``ru_maxrss``, and, sampled with psutil, that of the child with its worker processes;
+  ``ru_maxrss``, and, sampled with psutil, that of the child with its worker processes
+  (RSS summed, and PSS, which counts the pages they share once);
 - the baseline: the time DuckDB itself takes to read the same files with ``read_json``
   and split the pages into one JSON value per record, and the ratio load / read;
 - the same load into a fresh PostgreSQL database when ``--postgres`` is given (the
@@ -16,7 +17,8 @@ In one run it generates (or reuses, from ``bench/out/``) synthetic exports with
   (the parsed batches into a fresh warehouse in one transaction), and the same rows
   inserted into tables without keys (the floor of any loader writing this schema);
 - ``--memory``: peak RSS while loading one ~2 GB JSON Lines conversation file and one
-  ~1 GB web-session file (sizes configurable for a quick run).
+  ~1 GB web-session file (sizes configurable for a quick run), into DuckDB and, with
+  ``--postgres``, into PostgreSQL.
 
 Targets are printed next to the measured figures; a markdown table sums it up (and the
 figures are saved as JSON next to the inputs). Migrating the empty database happens in
@@ -129,6 +131,9 @@ class LoadRun:
     seconds: float
     peak_rss_mb: float  # the loading process itself (ru_maxrss)
     sampled_rss_mb: float  # the loading process and its workers, sampled every 50 ms
+    # The same tree's proportional set size: a page the forked workers share with the loading
+    # process counts once (the RSS sum counts it in every process that maps it).
+    sampled_pss_mb: float
     input_mb: float
     records_seen: int
     rejected: int
@@ -148,20 +153,23 @@ def run_child_load(paths: list[Path], url: str) -> LoadRun:
     root = Path(__file__).resolve().parent.parent
     proc = subprocess.Popen(cmd, cwd=root)
     ps = psutil.Process(proc.pid)
-    sampled = 0
+    sampled = sampled_pss = 0
     while proc.poll() is None:
         # the whole process tree: the loader may parse in worker processes
         try:
             tree = [ps, *ps.children(recursive=True)]
         except psutil.Error:
             tree = []
-        total = 0
+        total = total_pss = 0
         for p in tree:
             try:
-                total += p.memory_info().rss
+                info = p.memory_full_info()  # reads smaps: some ms per process
+                total += info.rss
+                total_pss += info.pss
             except psutil.Error:
                 pass
         sampled = max(sampled, total)
+        sampled_pss = max(sampled_pss, total_pss)
         time.sleep(0.05)
     if proc.returncode != 0:
         raise RuntimeError(
@@ -169,7 +177,7 @@ def run_child_load(paths: list[Path], url: str) -> LoadRun:
         )
     data = json.loads(result_path.read_text())
     result_path.unlink()
-    return LoadRun(sampled_rss_mb=sampled / MB, **data)
+    return LoadRun(sampled_rss_mb=sampled / MB, sampled_pss_mb=sampled_pss / MB, **data)
 
 
 def child_main(paths: list[str], url: str, result: str) -> int:
@@ -365,10 +373,12 @@ def _fmt(x: float, digits: int = 1) -> str:
 
 
 def _rss(run: LoadRun) -> str:
-    """Peak RSS of the loading process; with workers, of the whole tree too."""
+    """Peak RSS of the loading process; with workers, of the whole tree too (RSS summed, and
+    PSS, which counts the pages the processes share once)."""
     own = f"{_fmt(run.peak_rss_mb, 0)} MB"
     if run.sampled_rss_mb > run.peak_rss_mb * 1.1:
-        return f"{own} (with workers: {_fmt(run.sampled_rss_mb, 0)} MB)"
+        tree = f"{_fmt(run.sampled_rss_mb, 0)} MB RSS, {_fmt(run.sampled_pss_mb, 0)} MB PSS"
+        return f"{own} (with workers: {tree})"
     return own
 
 
@@ -461,23 +471,27 @@ def benchmark(a: argparse.Namespace) -> int:
     if a.memory:
         conv, web = memory_inputs(out, a.memory_conv_mb, a.memory_web_mb, a.seed)
         print(f"memory: {conv} and {web}", flush=True)
-        for label, path, db in (
-            ("JSON Lines conversations", conv, "memory-conv.duckdb"),
-            ("web-session file", web, "memory-web.duckdb"),
-        ):
-            run = run_child_load([path], str(work / db))
-            figures[f"memory_{db.split('.')[0]}"] = vars(run)
-            size = path.stat().st_size / MB
-            rows += [
-                Row(f"{_fmt(size, 0)} MB {label}: load time", f"{_fmt(run.seconds, 1)} s"),
-                Row(
-                    f"{_fmt(size, 0)} MB {label}: peak RSS",
-                    _rss(run),
-                    f"< {TARGET_RSS_MB} MB",
-                ),
-            ]
-            if run.rejected:
-                rows.append(Row(f"{label}: rejections (!)", _rejected(run)))
+        targets = [("DuckDB", None)] + ([("PostgreSQL", a.postgres)] if a.postgres else [])
+        for database, server in targets:
+            for label, path, db in (
+                ("JSON Lines conversations", conv, "memory-conv.duckdb"),
+                ("web-session file", web, "memory-web.duckdb"),
+            ):
+                if server is None:
+                    run = run_child_load([path], str(work / db))
+                else:
+                    with PostgresDatabase(server) as pg_url:
+                        run = run_child_load([path], pg_url)
+                key = db.split(".")[0] + ("" if server is None else "_postgres")
+                figures[f"memory_{key}"] = vars(run)
+                size = path.stat().st_size / MB
+                what = f"{_fmt(size, 0)} MB {label} ({database})"
+                rows += [
+                    Row(f"{what}: load time", f"{_fmt(run.seconds, 1)} s"),
+                    Row(f"{what}: peak RSS", _rss(run), f"< {TARGET_RSS_MB} MB"),
+                ]
+                if run.rejected:
+                    rows.append(Row(f"{label}: rejections (!)", _rejected(run)))
 
     for f in work.glob("*"):
         f.unlink()

@@ -38,3 +38,37 @@ def test_benchmark_with_breakdown_reports_consistent_figures(tmp_path):
     assert "| conversations: writer alone (" in table
     assert "| web: same rows into key-less tables (floor) |" in table
     assert not list(tmp_path.glob("lpwh-bench-*")), "the work directory is removed"
+
+
+def test_memory_runs_on_duckdb_and_postgresql(tmp_path, pg_server_url):
+    """``--memory`` (at a tiny size here) loads one big file of each kind into each database
+    and reports the loading process's peak RSS and the tree's RSS and PSS."""
+    cmd = [sys.executable, "-m", "bench.run", "--memory", "--memory-conv-mb", "1"]
+    cmd += ["--memory-web-mb", "1", "--postgres", pg_server_url, "--out", str(tmp_path)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (results,) = tmp_path.glob("results-*.json")
+    figures = json.loads(results.read_text())
+    for key in ("memory-conv", "memory-web", "memory-conv_postgres", "memory-web_postgres"):
+        run = figures[f"memory_{key}"]
+        assert run["rejected"] == 0, key
+        assert run["records_seen"] > 0, key
+        assert 0 < run["peak_rss_mb"] <= run["sampled_rss_mb"], key
+        assert 0 < run["sampled_pss_mb"] <= run["sampled_rss_mb"], key
+    assert (
+        figures["memory_memory-conv"]["counts"] == figures["memory_memory-conv_postgres"]["counts"]
+    )
+    assert "MB JSON Lines conversations (PostgreSQL): peak RSS |" in proc.stdout
+
+
+def test_index_memory_shows_the_limit_a_keyed_table_needs():
+    """bench/index_memory.py at a small size: a generous limit commits the small transaction,
+    a limit below what the stored rows' key indexes take fails it."""
+    cmd = [sys.executable, "-m", "bench.index_memory", "--children", "1000000"]
+    cmd += ["--limits", "20,400"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("stored 1,000,000 child rows (+20,000 parents)")
+    assert "memory_limit 20 MiB" in lines[1] and "FAILED" in lines[1]
+    assert "memory_limit 400 MiB" in lines[2] and lines[2].endswith("committed")
