@@ -397,3 +397,99 @@ def test_files_are_prepared_ahead_of_the_writer_within_bounds(
     assert [f.status for f in summary.files] == ["loaded"] * 20
     assert peak == most
     assert query(duckdb_url, "SELECT count(*) FROM conversation") == [(20,)]
+
+
+# -- progress ------------------------------------------------------------------------------------
+
+
+class Progress:
+    """An ``on_progress`` callback that keeps what it was told."""
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.taken_back = 0
+        self.files: list[str] = []
+
+    def __call__(self, result, records: int) -> None:
+        self.records += records
+        self.taken_back += -records if records < 0 else 0
+        if result is not None:
+            self.files.append(result.status)
+
+
+def pages_of(tmp_path: Path, count: int, per_page: int) -> list[Path]:
+    """``count`` page files of ``per_page`` distinct conversations each."""
+    page = seed_page()
+    paths = []
+    for f in range(count):
+        recs = []
+        for i in range(per_page):
+            rec = copy.deepcopy(record_of(page))
+            rec["info"]["conversationId"] = f"p{f}-c{i}"
+            recs.append(rec)
+        paths.append(
+            write_json(tmp_path / f"page{f}.json", {**page, "conversationHistoryRecords": recs})
+        )
+    return paths
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_progress_counts_each_record_written_once_and_each_file_once(db_url, tmp_path, workers):
+    paths = pages_of(tmp_path, 3, 2)
+    paths.append(tmp_path / "garbage.json")
+    paths[-1].write_bytes(b"\x00\x01 not json")
+    progress = Progress()
+    summary = warehouse.load(paths, db_url, workers=workers, on_progress=progress)
+    assert progress.records == 6 and progress.taken_back == 0
+    assert progress.files == [f.status for f in summary.files]
+    assert sorted(progress.files) == ["loaded", "loaded", "loaded", "rejected"]
+
+
+def test_progress_takes_back_the_records_of_a_file_rejected_after_some_were_written(
+    db_url, tmp_path, monkeypatch
+):
+    # A JSON Lines file streamed record by record: two records are written before the
+    # third line turns out not to be JSON, and the file is rejected whole.
+    from warehouse import loading
+
+    monkeypatch.setattr(loading, "WORKER_FILE_LIMIT", 0)
+    page = seed_page()
+    lines = []
+    for i in range(2):
+        rec = copy.deepcopy(record_of(page))
+        rec["info"]["conversationId"] = f"c{i}"
+        lines.append(orjson.dumps(rec))
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b"\n".join([*lines, b'{"info": {"conversationId": "c2"']) + b"\n")
+    progress = Progress()
+    (result,) = warehouse.load(
+        [path], db_url, workers=0, chunk_records=1, on_progress=progress
+    ).files
+    assert result.status == "rejected"
+    assert progress.taken_back == 2 and progress.records == 0
+    assert query(db_url, "SELECT count(*) FROM conversation") == [(0,)]
+
+
+def test_progress_counts_a_shared_transaction_written_again_file_by_file_once(
+    db_url, tmp_path, monkeypatch
+):
+    # Small files share a transaction; when a write fails it is rolled back and its files
+    # are loaded again one by one: records are counted once in the end.
+    from warehouse import writer
+
+    paths = pages_of(tmp_path, 3, 2)
+    real, calls = writer.BatchWriter.write, []
+
+    def write(self, batch, load_ids):
+        calls.append(len(batch.metas))
+        if len(calls) == 2:
+            raise RuntimeError("a write that fails once")
+        return real(self, batch, load_ids)
+
+    monkeypatch.setattr(writer.BatchWriter, "write", write)
+    progress = Progress()
+    summary = warehouse.load(paths, db_url, workers=0, chunk_records=2, on_progress=progress)
+    assert [f.status for f in summary.files] == ["loaded"] * 3
+    assert progress.taken_back == 2  # the first file's records, written before the failure
+    assert progress.records == 6
+    assert query(db_url, "SELECT count(*) FROM conversation") == [(6,)]

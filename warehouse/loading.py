@@ -205,8 +205,10 @@ def load(
     ``url`` is resolved like ``--db`` (``LPWH_DATABASE_URL``, then
     ``./warehouse.duckdb``); an empty database is migrated first. Files are parsed
     by ``workers`` processes (default: one per core; 0: in this process).
-    ``on_progress`` is called with ``(None, records)`` as records are written and
-    with ``(result, 0)`` when a file is done. ``wait``: seconds to wait for another
+    ``on_progress`` is called with ``(None, records)`` as records are written, with
+    ``(None, -records)`` when a transaction that wrote them is rolled back (a file
+    rejected after some of its records were written, or written again), and with
+    ``(result, 0)`` when a file is done. ``wait``: seconds to wait for another
     process's lock on a DuckDB file (default ``$LPWH_WAIT``, else 0), after which
     ``db.DatabaseLocked`` names the holder. ``max_record_bytes``: records bigger than
     this are rejected unread (default ``$LPWH_MAX_RECORD_BYTES``, else 64 MiB).
@@ -562,6 +564,7 @@ class _Loader:
         each in a transaction of its own, so that only the file at fault is rejected."""
         self.b.rollback()
         self.in_txn = False
+        self._take_back(self.txn_records)
         files, self.txn_files, self.txn_records = self.txn_files, [], 0
         recorded, self.txn_recorded, self.txn_order = self.txn_recorded, [], []
         self.buffer, self.buffer_records = [], 0
@@ -581,11 +584,13 @@ class _Loader:
         self._commit()
         self._begin()
         result.load_id = self.b.next_load_id()
+        written = 0  # records reported to on_progress: taken back if the file rolls back
         try:
             for batch in self._streamed_batches(path, result.kind):
                 self.writer.counts[result.load_id].add_parse(batch)
                 self.writer.write(batch, [result.load_id] * len(batch.metas))
                 _crash_point("mid-file")
+                written += len(batch.metas)
                 if self.on_progress:
                     self.on_progress(None, len(batch.metas))
             self.writer.finish()
@@ -598,12 +603,14 @@ class _Loader:
         except sources.InputError as exc:
             self.b.rollback()
             self.in_txn = False
+            self._take_back(written)
             self._done(self._reject(result, exc.position, str(exc)))
             self._commit()
             return
         except Exception as exc:  # noqa: BLE001 - no input may crash the loader
             self.b.rollback()
             self.in_txn = False
+            self._take_back(written)
             self.writer.touched_visits.clear()  # rolled back with the rest
             if self.b.unbound_memory(exc):
                 # The database ran out of the load's memory budget (DuckDB): once more,
@@ -696,6 +703,12 @@ class _Loader:
             [result.load_id, result.path, position, reason, _raw_head(result.path)],
         )
         return result
+
+    def _take_back(self, records: int) -> None:
+        """Records reported as written whose transaction was rolled back: the progress
+        callback gets them back as a negative count (they may be written again)."""
+        if records and self.on_progress:
+            self.on_progress(None, -records)
 
     def _done(self, result: FileResult) -> None:
         if result.status in ("listing", "unsupported", "rejected") and self.in_txn:
