@@ -240,10 +240,19 @@ def test_json_lines_over_the_parts_size_are_cut_even_when_small_enough_to_parse_
         yield from real(path, *args, **kwargs)
 
     monkeypatch.setattr(blocks, "iter_line_blocks", counted)
+    looked_at: list[Path] = []
+    is_json_lines = blocks.is_json_lines
+
+    def looked(path):
+        looked_at.append(Path(path))
+        return is_json_lines(path)
+
+    monkeypatch.setattr(blocks, "is_json_lines", looked)
     jsonl = lines_file(tmp_path / "a.jsonl")
     page = _page_file(tmp_path / "page.json")
     url = fresh_db()
     summary = warehouse.load([jsonl, page], url, workers=2, max_record_bytes=LIMIT)
     assert [f.status for f in summary.files] == ["loaded", "loaded"]
     assert cut == [jsonl]  # the page (one document) is parsed whole
+    assert looked_at == [jsonl, page]  # each file's head read once to tell
     assert query(url, "SELECT count(*) FROM conversation") == [(18,)]

@@ -369,6 +369,7 @@ class _Loader:
         self.buffer: list[tuple[FileResult, ParsedBatch]] = []
         self.buffer_records = 0
         self.max_record_bytes = sources.max_record_bytes()
+        self.json_lines: dict[Path, bool] = {}  # blocks.is_json_lines, read once per file
 
     # -- the run ------------------------------------------------------------------------------
 
@@ -451,9 +452,14 @@ class _Loader:
         if self.pool is None or result.size_bytes <= PARTS_FILE_BYTES:
             return False
         try:
-            return result.kind == "conversations" and blocks.is_json_lines(path)
+            return result.kind == "conversations" and self._is_json_lines(path)
         except sources.InputError:
             return False  # read as any other file, which reports where and why
+
+    def _is_json_lines(self, path: Path) -> bool:
+        if path not in self.json_lines:
+            self.json_lines[path] = blocks.is_json_lines(path)
+        return self.json_lines[path]
 
     def _complete(self, pending: _Pending) -> None:
         result, path = pending.result, pending.path
@@ -632,7 +638,7 @@ class _Loader:
         JSON Lines conversations are cut into blocks of lines and web-session documents
         into parts of bodies that those processes parse; anything else is parsed here."""
         write_records = self.chunk_records
-        if self.pool is not None and kind == "conversations" and blocks.is_json_lines(path):
+        if self.pool is not None and kind == "conversations" and self._is_json_lines(path):
             tasks = self._line_block_tasks(path)
         elif self.pool is not None and kind == "web_session":
             tasks = self._web_part_tasks(path)
