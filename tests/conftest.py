@@ -67,13 +67,14 @@ class PgServer:
         with psycopg.connect(_libpq_url(self.server_url), autocommit=True) as conn:
             conn.execute(sql)
 
-    def create(self, suffix: str, template: str | None = None) -> str:
-        """Create a database of this session; return its URL."""
+    def create(self, suffix: str, template: str | None = None, options: str = "") -> str:
+        """Create a database of this session (``options``: more of CREATE DATABASE's, such
+        as a locale); return its URL."""
         name = f"{self.prefix}_{suffix}"
         sql = f'CREATE DATABASE "{name}"'
         if template:
             sql += f' TEMPLATE "{template}"'
-        self._execute(sql)
+        self._execute(f"{sql} {options}".rstrip())
         self.created.append(name)
         return _with_database(self.server_url, name)
 

@@ -230,6 +230,29 @@ def test_merge_breaks_equal_time_ties_by_value_in_any_order(db_url, order):
     ]
 
 
+def test_merge_ties_break_by_code_point_on_a_locale_collated_server(_pg_server):
+    # The default collation of this database sorts "Zug" after "Ürdingen" (ICU, en-US); the
+    # merge compares text by code point all the same, as DuckDB does.
+    import psycopg
+
+    from warehouse import migrate
+
+    try:
+        url = _pg_server.create(
+            "icu", "template0", "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+        )
+    except psycopg.errors.FeatureNotSupported as exc:  # a server built without ICU
+        pytest.skip(f"no ICU collation on this server: {exc}")
+    try:
+        migrate.upgrade(url)
+        assert rows(url, "SELECT max(x) FROM (VALUES ('Ürdingen'), ('Zug')) t(x)") == [("Zug",)]
+        for load_id, city in enumerate(["Zug", "Ürdingen", "Austin"], start=1):
+            write_file(url, [web_body("v1", T0, city, city=city)], load_id=load_id)
+        assert rows(url, "SELECT city FROM web_session") == [("Ürdingen",)]
+    finally:
+        _pg_server.drop(url)
+
+
 def test_rejections_are_counted_not_written_by_the_writer(db_url):
     writer = write_file(db_url, [Rejected("record 3", "no conversationId", "{}")])
     assert writer.counts.records_rejected == 1
