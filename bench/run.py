@@ -6,7 +6,7 @@ In one run it generates (or reuses, from ``bench/out/``) synthetic exports with
 - conversations/s and input MB/s of an end-to-end load into a fresh DuckDB file;
 - peak RSS of the process doing the load — every measured load runs in a child process
   (``python -m bench.run --child …``) so the figure is its own: the child's
-  ``ru_maxrss``, and, sampled with psutil, that of the child with its worker processes
+  high-water RSS (``VmHWM``), and, sampled with psutil, that of the child with its worker processes
   (RSS summed, and PSS, which counts the pages they share once);
 - the baseline: the time DuckDB itself takes to read the same files with ``read_json``
   and split the pages into one JSON value per record, and the ratio load / read;
@@ -129,7 +129,7 @@ class LoadRun:
     """What one child load reported."""
 
     seconds: float
-    peak_rss_mb: float  # the loading process itself (ru_maxrss)
+    peak_rss_mb: float  # the loading process itself (its high-water RSS, see peak_rss_kib)
     sampled_rss_mb: float  # the loading process and its workers, sampled every 50 ms
     # The same tree's proportional set size: a page the forked workers share with the loading
     # process counts once (the RSS sum counts it in every process that maps it).
@@ -180,6 +180,19 @@ def run_child_load(paths: list[Path], url: str) -> LoadRun:
     return LoadRun(sampled_rss_mb=sampled / MB, sampled_pss_mb=sampled_pss / MB, **data)
 
 
+def peak_rss_kib() -> int:
+    """This process's peak RSS in KiB: ``VmHWM`` on Linux, the high-water mark of its own
+    memory since it started. Not ``ru_maxrss``, which Linux keeps across ``execve``: a child
+    started by a big parent reports at least the parent's size at the fork."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+
+
 def child_main(paths: list[str], url: str, result: str) -> int:
     """The child: migrate (untimed), load (timed), count rows, write the result JSON."""
     from warehouse import migrate
@@ -189,7 +202,7 @@ def child_main(paths: list[str], url: str, result: str) -> int:
     t = time.perf_counter()
     summary = load(paths, url, force=True)
     seconds = time.perf_counter() - t
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    peak_kb = peak_rss_kib()
     totals = summary.totals()
     data = {
         "seconds": seconds,

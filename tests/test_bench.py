@@ -72,3 +72,27 @@ def test_index_memory_shows_the_limit_a_keyed_table_needs():
     assert lines[0].startswith("stored 1,000,000 child rows (+20,000 parents)")
     assert "memory_limit 20 MiB" in lines[1] and "FAILED" in lines[1]
     assert "memory_limit 400 MiB" in lines[2] and lines[2].endswith("committed")
+
+
+def test_a_child_load_reports_its_own_peak_not_its_parents(tmp_path):
+    """The benchmark process grows big (its breakdown holds every parsed batch); a child it
+    starts must report its own peak RSS, not the parent's size at the fork."""
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from bench.run import run_child_load\n"
+        "ballast = bytearray(600 * 1024 * 1024)\n"
+        "ballast[::4096] = b'x' * len(ballast[::4096])  # touched: resident\n"
+        f"page = Path({str(tmp_path / 'page.json')!r})\n"
+        "page.write_text(json.dumps({'conversationHistoryRecords': [\n"
+        "    {'info': {'conversationId': 'c1', 'startTimeL': 1700000000000}}]}))\n"
+        f"run = run_child_load([page], {str(tmp_path / 'w.duckdb')!r})\n"
+        "print(run.peak_rss_mb, run.records_seen)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    peak, records = proc.stdout.split()
+    assert records == "1"
+    assert 0 < float(peak) < 400  # a load of one record, in a child of a 600 MB parent
