@@ -52,7 +52,7 @@ def is_json_lines(path: str | os.PathLike) -> bool:
     and more follows. Reads at most the first 8 MiB."""
     with sources.CountingReader(Path(path)) as reader:
         head = reader.read(sources.SMALL_FILE_LIMIT + 1)
-    return sources._first_line_is_value(head)
+    return sources.first_line_is_value(head)
 
 
 def iter_line_blocks(
@@ -95,7 +95,7 @@ def parse_line_block(
     ``InputError`` (a JSON syntax error, with its position in the file) as a read would."""
     values = (
         (position, value)
-        for position, _key, value in sources._iter_lines(
+        for position, _key, value in sources.iter_lines(
             Path(path), io.BytesIO(block.data).readline, block.base, limit, block.lines_before
         )
     )

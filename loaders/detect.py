@@ -28,16 +28,9 @@ from typing import Any
 
 import ijson
 
-from loaders.sources import (
-    BACKEND,
-    BIG_INTEGER_BACKEND,
-    CHUNK_SIZE,
-    CountingReader,
-    InputError,
-    big_integer,
-    ijson_input_error,
-    iter_json_values,
-)
+from loaders.files import CHUNK_SIZE, CountingReader, InputError
+from loaders.sources import iter_json_values
+from loaders.stream_ijson import BACKEND, BIG_INTEGER_BACKEND, big_integer, ijson_input_error
 
 CONVERSATIONS = "conversations"
 WEB_SESSION = "web_session"

@@ -1,0 +1,282 @@
+"""The streaming path with ijson: what the faster readers leave, read exactly.
+
+One pass over the whole file collects each document's other keys and counts (and
+measures) the elements of its split arrays; a second pass, ijson's C ``items`` per split
+key, yields the elements one by one (one over the record limit is skipped unbuilt). yajl's
+errors are turned into byte offsets where its message allows.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ijson
+
+from loaders.files import CHUNK_SIZE, CountingReader, InputError
+from loaders.json_input import SPLIT_KEYS, Unread, over_limit, too_big_document
+
+try:  # yajl2_c: the C backend; the others are correct but several times slower
+    BACKEND = ijson.get_backend("yajl2_c")
+except ImportError:  # pragma: no cover - depends on the installed wheel
+    BACKEND = ijson
+#: yajl refuses integers beyond 64 bits, which are valid JSON (orjson reads them, as
+#: floats): a file that has one is read again with ijson's Python backend, slow but exact.
+BIG_INTEGER_BACKEND = ijson.get_backend("python")
+
+
+class BigInteger(Exception):
+    """yajl met an integer beyond 64 bits: read again with :data:`BIG_INTEGER_BACKEND`."""
+
+
+def big_integer(exc: Exception, backend: Any) -> bool:
+    """Whether ``backend`` (yajl) refused an integer beyond 64 bits."""
+    return backend is not BIG_INTEGER_BACKEND and "integer overflow" in str(exc)
+
+
+_SCALAR_EVENTS = frozenset({"string", "number", "boolean", "null"})
+_ITEM_START_EVENTS = _SCALAR_EVENTS | {"start_map", "start_array"}
+
+
+def ijson_value(data: bytes) -> Any:
+    """The single JSON value of ``data``, parsed by ijson (no nesting limit)."""
+    try:
+        return next(iter(BACKEND.items(io.BytesIO(data), "", use_float=True)))
+    except ijson.JSONError as exc:
+        if not big_integer(exc, BACKEND):
+            raise
+        return next(iter(BIG_INTEGER_BACKEND.items(io.BytesIO(data), "", use_float=True)))
+
+
+@dataclass(slots=True)
+class _Document:
+    """What the first streaming pass learned about one top-level document."""
+
+    rest: Any  # the document with its split arrays emptied
+    counts: list[tuple[str, int]] = field(default_factory=list)  # (split key, elements)
+    big: dict[tuple[str, int], int] = field(default_factory=dict)  # (key, index) → bytes
+
+
+def _yajl_offset(message: bytes, chunk: bytes) -> int | None:
+    """Where in ``chunk`` yajl stopped, from the context it prints, else None.
+
+    yajl shows up to 30 bytes either side of its offset (newlines as spaces), after
+    ``40 - offset`` spaces when the offset is below 30, else after 10 spaces. The
+    candidates that reproduce the context exactly are kept.
+    yajl's offset is near the error (at or just after the offending token).
+    """
+    lines = message.split(b"\n")
+    if len(lines) < 3 or not lines[2].rstrip().endswith(b"^"):
+        return None
+    context = lines[1]
+    flat = chunk.replace(b"\n", b" ").replace(b"\r", b" ")
+    n = len(flat)
+    candidates = {
+        o for o in range(min(30, n + 1)) if context == b" " * (40 - o) + flat[: min(n, o + 30)]
+    }
+    text = context[10:]
+    if context[:10] == b" " * 10 and text:
+        found = flat.find(text)
+        while found >= 0:
+            o = found + 30
+            if o <= n and flat[o - 30 : min(n, o + 30)] == text:
+                candidates.add(o)
+            found = flat.find(text, found + 1)
+    # The parser stops at the first error: with repeated text, the earliest match is it.
+    return min(candidates) if candidates else None
+
+
+def ijson_input_error(
+    path: Path, reader: CountingReader, exc: Exception, document: int
+) -> InputError:
+    """An ijson (yajl) error as an InputError with the byte offset where it can be found."""
+    arg = exc.args[0] if exc.args else b""
+    message = arg if isinstance(arg, bytes) else str(arg).encode("utf-8", "replace")
+    first = message.strip().split(b"\n")[0].decode("utf-8", "replace") or type(exc).__name__
+    end = reader.consumed
+    start = end - reader.last
+    if "premature EOF" in first:
+        return InputError(
+            path, f"byte {end} (end of file)", "truncated JSON: the file ends inside a value"
+        )
+    kind = "invalid UTF-8" if "invalid bytes in UTF8" in first else "JSON syntax error"
+    offset = _yajl_offset(message, reader.last_data)
+    if offset is not None and 0 <= offset <= reader.last:
+        line = reader.lines_before + reader.last_data.count(b"\n", 0, offset) + 1
+        where = f"document {document}, line {line}, near byte {start + offset}"
+    else:
+        where = f"document {document}, between byte {start} and byte {end}"
+    return InputError(path, where, f"{kind}: {first}")
+
+
+def _scan_documents(path: Path, limit: int, backend: Any = BACKEND) -> list[_Document]:
+    """First streaming pass: validate the whole file and keep each document without the
+    elements of its split arrays (Python sees every event, but builds only small parts).
+
+    Elements are measured on the way: an element's text spans at least from the end of
+    the chunk read where it starts to the start of the chunk read where it ends; one
+    whose span is over ``limit`` is noted in ``big`` (so it is never over-counted). A
+    document that is not split is built, and counted as it is: over ``limit``, the file
+    is refused."""
+    docs: list[_Document] = []
+    reader = CountingReader(path)
+    builder: ijson.ObjectBuilder | None = None
+    counts: list[tuple[str, int]] = []
+    big: dict[tuple[str, int], int] = {}
+    pending: str | None = None  # a split key whose value comes next
+    skipping: str | None = None
+    item_prefix = ""
+    count = 0
+    item_start = 0
+    built = 0  # bytes (about) of the document being built
+    try:
+        events = backend.parse(reader, multiple_values=True, use_float=True, buf_size=CHUNK_SIZE)
+        for prefix, event, value in events:
+            if skipping is not None:
+                if prefix == item_prefix:
+                    if event in ("start_map", "start_array"):
+                        count += 1
+                        item_start = reader.consumed
+                    elif event in ("end_map", "end_array"):
+                        span = reader.consumed - reader.last - item_start
+                        if span > limit:
+                            big[(skipping, count - 1)] = span
+                    elif event in _SCALAR_EVENTS:
+                        count += 1
+                        if event == "string" and len(value) > limit:
+                            big[(skipping, count - 1)] = len(value)
+                elif prefix == skipping and event == "end_array":
+                    counts.append((skipping, count))
+                    skipping = None
+                continue
+            if type(value) is str:
+                built += len(value) + 4
+                if built > limit:
+                    raise InputError(
+                        path, f"document {len(docs) + 1}", too_big_document(limit, limit)
+                    )
+            if prefix == "":
+                if event == "map_key":
+                    pending = value if value in SPLIT_KEYS else None
+                    builder.event(event, value)  # type: ignore[union-attr]
+                    continue
+                if builder is None:
+                    builder = ijson.ObjectBuilder()
+                    counts, big, built = [], {}, 0
+                builder.event(event, value)
+                if event in ("end_map", "end_array") or event in _SCALAR_EVENTS:
+                    docs.append(_Document(builder.value, counts, big))
+                    builder = None
+                continue
+            if pending is not None:
+                if event == "start_array" and prefix == pending:
+                    builder.event("start_array", None)  # type: ignore[union-attr]
+                    builder.event("end_array", None)  # type: ignore[union-attr]
+                    skipping, item_prefix, count = pending, pending + ".item", 0
+                    pending = None
+                    continue
+                pending = None
+            builder.event(event, value)  # type: ignore[union-attr]
+    except ijson.JSONError as exc:
+        if big_integer(exc, backend):
+            raise BigInteger from None
+        if not docs and builder is None and "premature EOF" in str(exc):
+            raise InputError(path, "byte 0", "empty file: no JSON value") from None
+        raise ijson_input_error(path, reader, exc, len(docs) + 1) from None
+    finally:
+        reader.close()
+    if not docs:
+        raise InputError(path, "byte 0", "empty file: no JSON value")
+    return docs
+
+
+def _items_skipping(
+    reader: CountingReader, key: str, skip: set[int], backend: Any
+) -> Iterator[Any]:
+    """Like ijson's ``items(reader, key + ".item")`` over every document, but the elements
+    whose number (counted over the whole file) is in ``skip`` are never built: None comes
+    in their place. Slower than the C ``items``: used only for a key with such elements."""
+    item_prefix = key + ".item"
+    number = -1
+    builder: ijson.ObjectBuilder | None = None
+    skipping = False
+    events = backend.parse(reader, multiple_values=True, use_float=True, buf_size=CHUNK_SIZE)
+    for prefix, event, value in events:
+        if builder is None and not skipping:
+            if prefix != item_prefix or event not in _ITEM_START_EVENTS:
+                continue
+            number += 1
+            if event in _SCALAR_EVENTS:
+                yield None if number in skip else value
+                continue
+            if number in skip:
+                skipping = True
+                continue
+            builder = ijson.ObjectBuilder()
+            builder.event(event, value)
+            continue
+        if prefix == item_prefix and event in ("end_map", "end_array"):
+            if skipping:
+                skipping = False
+                yield None
+            else:
+                builder.event(event, value)  # type: ignore[union-attr]
+                yield builder.value  # type: ignore[union-attr]
+                builder = None
+            continue
+        if builder is not None:
+            builder.event(event, value)
+
+
+def ijson_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, Any]]:
+    """The streaming path with ijson: a first pass over the whole file, then ijson's C
+    ``items`` per split key (see the module doc)."""
+    backend = BACKEND
+    try:
+        docs = _scan_documents(path, limit, backend)
+    except BigInteger:
+        backend = BIG_INTEGER_BACKEND
+        docs = _scan_documents(path, limit, backend)
+    readers: dict[str, CountingReader] = {}
+    items: dict[str, Iterator[Any]] = {}
+    skips: dict[str, set[int]] = {}
+    seen: dict[str, int] = {}
+    for doc in docs:  # element numbers over the whole file, per key
+        for key, n in doc.counts:
+            first = seen.get(key, 0)
+            skips.setdefault(key, set()).update(first + i for k, i in doc.big if k == key)
+            seen[key] = first + n
+    try:
+        for number, doc in enumerate(docs, 1):
+            position = "byte 0" if len(docs) == 1 else f"document {number}"
+            yield position, None, doc.rest
+            for key, n in doc.counts:
+                if key not in items:
+                    readers[key] = CountingReader(path)
+                    if skips.get(key):
+                        items[key] = _items_skipping(readers[key], key, skips[key], backend)
+                    else:
+                        items[key] = backend.items(
+                            readers[key],
+                            key + ".item",
+                            multiple_values=True,
+                            use_float=True,
+                            buf_size=CHUNK_SIZE,
+                        )
+                it = items[key]
+                for i in range(n):
+                    try:
+                        value = next(it)
+                    except (StopIteration, ijson.JSONError):
+                        raise InputError(
+                            path, position, "the file changed while being read"
+                        ) from None
+                    if (key, i) in doc.big:
+                        value = Unread(over_limit(doc.big[(key, i)], limit, about=True))
+                    yield f"{position}, {key}[{i}]", key, value
+    finally:
+        for reader in readers.values():
+            reader.close()
