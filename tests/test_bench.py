@@ -96,3 +96,26 @@ def test_a_child_load_reports_its_own_peak_not_its_parents(tmp_path):
     peak, records = proc.stdout.split()
     assert records == "1"
     assert 0 < float(peak) < 400  # a load of one record, in a child of a 600 MB parent
+
+
+def test_read_baseline_uses_the_smallest_object_size_that_reads_the_files(tmp_path):
+    """DuckDB's own read, the ratio's baseline, keeps DuckDB's default maximum_object_size
+    (a bigger one makes the read slower, which would flatter the ratio) unless a file is
+    bigger, compressed or not: then just enough for the biggest."""
+    import gzip
+
+    from bench.run import DUCKDB_OBJECT_BYTES, WEB_READ_SQL, duckdb_read_seconds, max_object_bytes
+
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps({"dataType": "x", "metaData": {}, "recordCollection": [{}]}))
+    assert max_object_bytes([small]) == DUCKDB_OBJECT_BYTES
+
+    body = {"body": {"com.liveperson.dataaccess.X": {"text": {"string": "y" * 1000}}}}
+    doc = {"dataType": "x", "metaData": {}, "recordCollection": [body] * 18_000}
+    text = json.dumps(doc).encode()
+    assert len(text) > DUCKDB_OBJECT_BYTES
+    big = tmp_path / "big.json.gz"
+    big.write_bytes(gzip.compress(text))
+    assert max_object_bytes([small, big]) == len(text) + 1
+    _seconds, records = duckdb_read_seconds(WEB_READ_SQL, [small, big])
+    assert records == 1 + 18_000
