@@ -493,3 +493,39 @@ def test_progress_counts_a_shared_transaction_written_again_file_by_file_once(
     assert progress.taken_back == 2  # the first file's records, written before the failure
     assert progress.records == 6
     assert query(db_url, "SELECT count(*) FROM conversation") == [(6,)]
+
+
+def test_cli_summary_shows_whole_paths_and_reasons_without_repeating_them(db_url, tmp_path):
+    """The table summary folds a long path instead of cutting it, and gives a file's
+    rejection reason without the file and position already in its own columns."""
+    folder = tmp_path / ("a-rather-long-folder-name-of-exports-" * 3)
+    folder.mkdir()
+    bad = folder / "broken-export-file.json"
+    bad.write_text("{nope")
+    runner = CliRunner()
+    narrow = runner.invoke(app, ["load", str(bad), "--db", db_url], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 1
+    assert "…" not in narrow.stdout  # nothing cut short
+    wide = runner.invoke(app, ["load", str(bad), "--db", db_url, "--force"], env={"COLUMNS": "400"})
+    row = next(line for line in wide.stdout.splitlines() if "JSON syntax error" in line)
+    file, where, reason = (cell.strip() for cell in row.strip("│ ").split("│"))
+    assert (file, where) == (str(bad), "line 1 column 2 (byte 1)")
+    assert reason.startswith("JSON syntax error")
+    stored = query(db_url, "SELECT reason FROM load_rejection")
+    assert all(
+        r.startswith(f"{bad}: line 1 column 2 (byte 1): JSON syntax error") for (r,) in stored
+    )
+
+
+def test_short_reason_strips_only_a_leading_file_and_position():
+    from warehouse.load_report import short_reason
+
+    assert short_reason("f.json", "byte 3", "f.json: byte 3: JSON syntax error") == (
+        "JSON syntax error"
+    )
+    assert short_reason("f.json", None, "f.json: not a LivePerson export") == (
+        "not a LivePerson export"
+    )
+    assert short_reason("f.json", "line 2", "conversation record without a conversationId") == (
+        "conversation record without a conversationId"
+    )

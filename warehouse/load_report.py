@@ -54,6 +54,16 @@ class LoadProgress:
             )
 
 
+def short_reason(path: str, position: str | None, reason: str) -> str:
+    """``reason`` without the file and position it starts with when it names them (as a
+    file's reading error does: ``"<file>: <position>: <problem>"``), which the summary
+    shows in columns of their own; ``load_rejection`` keeps the whole text."""
+    for prefix in (path, position):
+        if prefix and reason.startswith(f"{prefix}: "):
+            reason = reason[len(prefix) + 2 :]
+    return reason
+
+
 def print_summary(summary: LoadSummary, output_format: str = "table") -> None:
     """Print the load summary to stdout: a table, or one JSON document."""
     if output_format == "json":
@@ -62,7 +72,9 @@ def print_summary(summary: LoadSummary, output_format: str = "table") -> None:
         return
     console = Console()
     files = Table(title=f"Files loaded into {summary.database}")
-    for column in ("file", "kind", "status", "records", "rejected", "warnings"):
+    # A path is folded onto more lines rather than cut: its end is what tells files apart.
+    files.add_column("file", overflow="fold")
+    for column in ("kind", "status", "records", "rejected", "warnings"):
         files.add_column(
             column, justify="right" if column in ("records", "rejected", "warnings") else "left"
         )
@@ -97,11 +109,11 @@ def print_summary(summary: LoadSummary, output_format: str = "table") -> None:
     rejections = [(f.path, r) for f in summary.files for r in f.counts.rejections]
     if rejections:
         rejected = Table(title="Rejected (see table load_rejection for the raw text)")
-        rejected.add_column("file")
-        rejected.add_column("where")
-        rejected.add_column("reason")
+        rejected.add_column("file", overflow="fold")
+        rejected.add_column("where", overflow="fold")
+        rejected.add_column("reason", overflow="fold")
         for path, r in rejections[:50]:
-            rejected.add_row(path, r.position or "", r.reason)
+            rejected.add_row(path, r.position or "", short_reason(path, r.position, r.reason))
         if len(rejections) > 50:
             rejected.add_row("…", "", f"{len(rejections) - 50} more")
         console.print(rejected)
