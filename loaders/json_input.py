@@ -53,9 +53,6 @@ def max_record_bytes(value: int | None = None) -> int:
     return int(value)
 
 
-_resolve_limit = max_record_bytes  # for functions whose argument has the same name
-
-
 @contextmanager
 def record_limit(value: int | None) -> Iterator[None]:
     """Within the block, readers called without a limit use ``value`` (None: unchanged)."""
