@@ -531,3 +531,26 @@ def test_document_elements_with_separator_look_alikes_split_exactly(tmp_path, mo
     got = values(path)
     assert got[0] == ("byte 0", {**document, "recordCollection": []})
     assert got[1:] == [(f"byte 0, recordCollection[{i}]", e) for i, e in enumerate(elements)]
+
+
+def test_detection_reads_only_the_first_kilobytes(tmp_path, monkeypatch):
+    """The kind is settled by the first top-level keys: detection hands ijson small reads,
+    as yajl turns a whole read into events before the first is looked at."""
+    from loaders import detect as detect_module
+
+    read: list[int] = []
+
+    class Counted(detect_module.CountingReader):
+        def close(self) -> None:
+            read.append(self.consumed)
+            super().close()
+
+    monkeypatch.setattr(detect_module, "CountingReader", Counted)
+    records = [{"info": {"conversationId": f"c{i}"}, "messageRecords": []} for i in range(5000)]
+    path = tmp_path / "page.json"
+    path.write_bytes(
+        json.dumps({"_metadata": {"count": 5000}, "conversationHistoryRecords": records}).encode()
+    )
+    assert path.stat().st_size > 200_000
+    assert detect_kind(path) == "conversations"
+    assert read and max(read) <= 8192
