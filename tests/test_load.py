@@ -529,3 +529,64 @@ def test_short_reason_strips_only_a_leading_file_and_position():
     assert short_reason("f.json", "line 2", "conversation record without a conversationId") == (
         "conversation record without a conversationId"
     )
+
+
+# -- per-file bookkeeping in blocks ------------------------------------------------------------
+
+
+def test_load_ids_are_taken_in_blocks_in_file_order_without_gaps(db_url, tmp_path, monkeypatch):
+    """One statement takes the load ids of up to LOAD_ID_BLOCK files; a file skipped as
+    already loaded takes none, so a later load's ids follow on."""
+    from warehouse import backend as backends
+    from warehouse import loading
+
+    monkeypatch.setattr(loading, "LOAD_ID_BLOCK", 4)
+    taken: list[int] = []
+    real = backends.Backend.next_load_ids
+
+    def next_load_ids(self, count):
+        taken.append(count)
+        return real(self, count)
+
+    monkeypatch.setattr(backends.Backend, "next_load_ids", next_load_ids)
+    first = pages_of(tmp_path, 6, 1)
+    warehouse.load(first, db_url, workers=0)
+    assert taken == [4, 2]
+    ids = query(db_url, "SELECT path, load_id FROM load_file ORDER BY load_id")
+    assert ids == [(str(p), i) for i, p in enumerate(first, 1)]
+
+    later = []
+    for name in ("more-a", "more-b"):
+        page = seed_page()
+        record_of(page)["info"]["conversationId"] = name
+        later.append(write_json(tmp_path / f"{name}.json", page))
+    taken.clear()
+    summary = warehouse.load([*first, *later], db_url, workers=0)
+    assert [f.status for f in summary.files] == ["skipped"] * 6 + ["loaded"] * 2
+    assert taken == [2]
+    assert query(db_url, "SELECT load_id FROM load_file WHERE path LIKE '%more%' ORDER BY 1") == [
+        (7,),
+        (8,),
+    ]
+
+
+@pytest.mark.parametrize("prefetch_limit", [100, 0])
+def test_skip_check_with_and_without_reading_the_loaded_digests_at_once(
+    db_url, tmp_path, monkeypatch, prefetch_limit
+):
+    """Up to SHA_PREFETCH_FILES loaded files, their SHA-256s are read once per load; beyond,
+    each file is looked up: either way a file of known content is skipped, a changed one
+    loaded, and a rejected one tried again."""
+    from warehouse import loading
+
+    monkeypatch.setattr(loading, "SHA_PREFETCH_FILES", prefetch_limit)
+    paths = pages_of(tmp_path, 2, 1)
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope")
+    warehouse.load([*paths, bad], db_url, workers=0)
+    page = seed_page()
+    record_of(page)["info"]["conversationId"] = "changed"
+    write_json(paths[1], page)
+    summary = warehouse.load([*paths, bad], db_url, workers=0)
+    status = {f.path: f.status for f in summary.files}
+    assert status == {str(paths[0]): "skipped", str(paths[1]): "loaded", str(bad): "rejected"}

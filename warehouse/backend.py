@@ -74,7 +74,15 @@ class Backend:
         return False
 
     def next_load_id(self) -> int:
-        return int(self.fetchall("SELECT nextval('load_file_load_id_seq')")[0][0])
+        """A new load id (``load_file``'s sequence)."""
+        return self.next_load_ids(1)[0]
+
+    def next_load_ids(self, count: int) -> list[int]:
+        """``count`` new load ids, ascending, taken from the sequence by one statement."""
+        rows = self.fetchall(
+            f"SELECT nextval('load_file_load_id_seq') FROM generate_series(1, {int(count)})"
+        )
+        return sorted(int(v) for (v,) in rows)
 
 
 class DuckDBBackend(Backend):

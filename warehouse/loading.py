@@ -168,6 +168,14 @@ AHEAD_BYTES = 64 * 1024 * 1024
 TRANSACTION_RECORDS = 20_000
 #: A single file bigger than this (on disk) is worth starting the parsing processes for.
 POOL_FILE_BYTES = 1024 * 1024
+#: Load ids taken from the sequence by one statement: a statement per file cost ~2.5 ms
+#: while the parsing processes kept the cores busy, which counts on exports of many
+#: small pages. Ids a load takes and does not use (files skipped) are gaps, as any
+#: sequence's may be.
+LOAD_ID_BLOCK = 64
+#: Up to this many files in ``load_file``, the skip check reads their SHA-256s once per
+#: load rather than asking once per file (another ~2.5 ms each); beyond, it asks.
+SHA_PREFETCH_FILES = 100_000
 #: Test hook: ``LABEL`` or ``LABEL:N`` kills the load with SIGKILL the N-th time (default
 #: the first) it reaches the point named LABEL — ``mid-file`` (a batch written, its
 #: transaction open), ``before-commit``, ``after-commit`` (before the DuckDB purge of
@@ -360,6 +368,10 @@ class _Loader:
         self.pool = pool
         self.summary = summary
         self.seen_sha: set[str] = set()
+        self.loaded_sha: set[str] | None = None  # see _already_loaded
+        self.sha_prefetched = False
+        self.load_ids: deque[int] = deque()
+        self.files_left = 0  # files of the run not given a load id yet (see _next_load_id)
         self.writer = BatchWriter(backend)
         self.in_txn = False
         self.txn_files: list[tuple[Path, FileResult]] = []  # data files of the open transaction
@@ -379,6 +391,7 @@ class _Loader:
         # chunk of small files is many files), within a bound on the parsed data held.
         window: deque[_Pending] = deque()
         least = 2 * (self.pool._max_workers if self.pool else 1)
+        self.files_left = len(files)
         held_bytes = 0
         for path in files:
             pending = self._prepare(path)
@@ -405,15 +418,9 @@ class _Loader:
         except OSError as exc:
             self._done(self._reject(result, None, f"cannot read {path}: {exc}"))
             return None
-        if result.sha256 in self.seen_sha or (
-            not self.force
-            and backends.scalar(
-                self.b,
-                "SELECT load_id FROM load_file WHERE sha256 = ? AND status IN (?, ?, ?) LIMIT 1",
-                [result.sha256, *DONE_STATUSES],
-            )
-        ):
+        if result.sha256 in self.seen_sha or (not self.force and self._already_loaded(result)):
             result.status = "skipped"
+            self.files_left -= 1  # takes no load id
             self._done(result)
             return None
         self.seen_sha.add(result.sha256)
@@ -442,6 +449,35 @@ class _Loader:
                 self.max_record_bytes,
             )
         return pending
+
+    def _already_loaded(self, result: FileResult) -> bool:
+        """Whether a file of the same SHA-256 was loaded before (by an earlier load)."""
+        if not self.sha_prefetched:
+            self.sha_prefetched = True
+            if backends.scalar(self.b, "SELECT count(*) FROM load_file") <= SHA_PREFETCH_FILES:
+                rows = self.b.fetchall(
+                    "SELECT DISTINCT sha256 FROM load_file WHERE status IN (?, ?, ?)",
+                    list(DONE_STATUSES),
+                )
+                self.loaded_sha = {sha for (sha,) in rows}
+        if self.loaded_sha is not None:
+            return result.sha256 in self.loaded_sha
+        return bool(
+            backends.scalar(
+                self.b,
+                "SELECT load_id FROM load_file WHERE sha256 = ? AND status IN (?, ?, ?) LIMIT 1",
+                [result.sha256, *DONE_STATUSES],
+            )
+        )
+
+    def _next_load_id(self) -> int:
+        """A load id from the sequence, taken in blocks of up to LOAD_ID_BLOCK: never more
+        at once than the run has files left (a file written again takes another)."""
+        if not self.load_ids:
+            count = max(1, min(LOAD_ID_BLOCK, self.files_left))
+            self.load_ids.extend(self.b.next_load_ids(count))
+        self.files_left = max(0, self.files_left - 1)
+        return self.load_ids.popleft()
 
     def _in_parts(self, path: Path, result: FileResult) -> bool:
         """Whether the file is streamed in parts that the parsing processes parse, though
@@ -494,7 +530,7 @@ class _Loader:
 
     def _write_small(self, path: Path, result: FileResult, batches: list[ParsedBatch]) -> None:
         self._begin()
-        result.load_id = self.b.next_load_id()
+        result.load_id = self._next_load_id()
         for batch in batches:
             self.writer.counts[result.load_id].add_parse(batch)
             self.buffer.append((result, batch))
@@ -589,7 +625,7 @@ class _Loader:
     def _write_streamed(self, path: Path, result: FileResult) -> None:
         self._commit()
         self._begin()
-        result.load_id = self.b.next_load_id()
+        result.load_id = self._next_load_id()
         written = 0  # records reported to on_progress: taken back if the file rolls back
         try:
             for batch in self._streamed_batches(path, result.kind):
@@ -689,7 +725,7 @@ class _Loader:
     def _record(self, result: FileResult, status: str, note: str | None = None) -> FileResult:
         """A file recorded in load_file without data (a listing, an unsupported data type)."""
         self._begin()
-        result.load_id = self.b.next_load_id()
+        result.load_id = self._next_load_id()
         result.status = status
         result.error = note
         _insert_load_file(self.b, result)
@@ -698,7 +734,7 @@ class _Loader:
     def _reject(self, result: FileResult, position: str | None, reason: str) -> FileResult:
         """A file rejected whole: recorded with its reason; nothing of it is written."""
         self._begin()
-        result.load_id = self.b.next_load_id()
+        result.load_id = self._next_load_id()
         result.status = "rejected"
         result.error = reason
         result.counts = FileCounts(rejections=[Rejected(position or "file", reason, None)])
