@@ -590,3 +590,32 @@ def test_skip_check_with_and_without_reading_the_loaded_digests_at_once(
     summary = warehouse.load([*paths, bad], db_url, workers=0)
     status = {f.path: f.status for f in summary.files}
     assert status == {str(paths[0]): "skipped", str(paths[1]): "loaded", str(bad): "rejected"}
+
+
+def test_load_file_rows_of_a_shared_transaction_are_written_many_per_statement(
+    db_url, tmp_path, monkeypatch
+):
+    from warehouse import backend as backends
+    from warehouse import loading
+
+    monkeypatch.setattr(loading, "LOAD_FILE_ROWS_PER_INSERT", 2)
+    statements: list[str] = []
+
+    def counting(real):
+        def execute(self, sql, params=None):
+            if sql.startswith("INSERT INTO load_file"):
+                statements.append(sql)
+            return real(self, sql, params)
+
+        return execute
+
+    for cls in (backends.DuckDBBackend, backends.PostgresBackend):
+        monkeypatch.setattr(cls, "execute", counting(cls.execute))
+    paths = pages_of(tmp_path, 5, 2)
+    warehouse.load(paths, db_url, workers=0)
+    assert len(statements) == 3  # 2 + 2 + 1 rows
+    rows = query(
+        db_url,
+        "SELECT path, status, records_seen, records_loaded, kind FROM load_file ORDER BY load_id",
+    )
+    assert rows == [(str(p), "loaded", 2, 2, "conversations") for p in paths]

@@ -572,8 +572,8 @@ class _Loader:
                 result.counts = self.writer.counts[result.load_id]
                 if result.status == "loading":
                     result.status = "loaded"
-                _insert_load_file(self.b, result)
                 _write_rejections(self.b, result)
+            _insert_load_files(self.b, [result for _, result in self.txn_files])
             _crash_point("before-commit")
             self.b.commit()
         except Exception:
@@ -787,39 +787,60 @@ def _write_rejections(backend: backends.Backend, result: FileResult) -> None:
 
 
 def _insert_load_file(backend: backends.Backend, result: FileResult) -> None:
-    c = result.counts
-    detail = {
-        "data_type": result.data_type,
-        "conversations": {
-            "inserted": c.inserted,
-            "updated": c.updated,
-            "unchanged": c.unchanged,
-            "older": c.older,
-        },
-        "rows": dict(sorted(c.rows.items())),
-        "warning_samples": c.warning_samples,
-    }
-    backend.execute(
-        "INSERT INTO load_file (load_id, path, sha256, size_bytes, kind, status, records_seen, "
-        "records_loaded, records_rejected, warnings, started_at, finished_at, error, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            result.load_id,
-            result.path,
-            result.sha256,
-            result.size_bytes,
-            result.kind,
-            result.status,
-            c.records_seen,
-            c.records_loaded,
-            len(c.rejections),
-            c.warnings,
-            result.started_at,
-            _now(),
-            result.error,
-            orjson.dumps(detail).decode(),
-        ],
-    )
+    _insert_load_files(backend, [result])
+
+
+#: ``load_file`` rows per INSERT statement (PostgreSQL takes at most 65,535 parameters).
+LOAD_FILE_ROWS_PER_INSERT = 1000
+_LOAD_FILE_COLUMNS = (
+    "load_id, path, sha256, size_bytes, kind, status, records_seen, records_loaded, "
+    "records_rejected, warnings, started_at, finished_at, error, detail"
+)
+
+
+def _insert_load_files(backend: backends.Backend, results: list[FileResult]) -> None:
+    """The ``load_file`` rows of ``results``, many per statement: a statement per file cost
+    ~1.3 ms while the parsing processes kept the cores busy."""
+    finished = _now()
+    rows = []
+    for result in results:
+        c = result.counts
+        detail = {
+            "data_type": result.data_type,
+            "conversations": {
+                "inserted": c.inserted,
+                "updated": c.updated,
+                "unchanged": c.unchanged,
+                "older": c.older,
+            },
+            "rows": dict(sorted(c.rows.items())),
+            "warning_samples": c.warning_samples,
+        }
+        rows.append(
+            [
+                result.load_id,
+                result.path,
+                result.sha256,
+                result.size_bytes,
+                result.kind,
+                result.status,
+                c.records_seen,
+                c.records_loaded,
+                len(c.rejections),
+                c.warnings,
+                result.started_at,
+                finished,
+                result.error,
+                orjson.dumps(detail).decode(),
+            ]
+        )
+    for start in range(0, len(rows), LOAD_FILE_ROWS_PER_INSERT):
+        part = rows[start : start + LOAD_FILE_ROWS_PER_INSERT]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(part))
+        backend.execute(
+            f"INSERT INTO load_file ({_LOAD_FILE_COLUMNS}) VALUES {values}",
+            [value for row in part for value in row],
+        )
 
 
 #: Values a file whose first value is undecided gets looked at (see :func:`_second_look`).
