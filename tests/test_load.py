@@ -570,16 +570,27 @@ def test_load_ids_are_taken_in_blocks_in_file_order_without_gaps(db_url, tmp_pat
     ]
 
 
-@pytest.mark.parametrize("prefetch_limit", [100, 0])
+@pytest.mark.parametrize("limits", [(100, 500), (0, 500), (100, 0)])
 def test_skip_check_with_and_without_reading_the_loaded_digests_at_once(
-    db_url, tmp_path, monkeypatch, prefetch_limit
+    db_url, tmp_path, monkeypatch, limits
 ):
-    """Up to SHA_PREFETCH_FILES loaded files, their SHA-256s are read once per load; beyond,
-    each file is looked up: either way a file of known content is skipped, a changed one
-    loaded, and a rejected one tried again."""
+    """Up to SHA_PREFETCH_FILES loaded files (and SHA_PREFETCH_PER_FILE per file of the
+    run), their SHA-256s are read once per load; beyond, each file is looked up: either way
+    a file of known content is skipped, a changed one loaded, and a rejected one tried
+    again."""
     from warehouse import loading
 
-    monkeypatch.setattr(loading, "SHA_PREFETCH_FILES", prefetch_limit)
+    monkeypatch.setattr(loading, "SHA_PREFETCH_FILES", limits[0])
+    monkeypatch.setattr(loading, "SHA_PREFETCH_PER_FILE", limits[1])
+    looked_up: list[int] = []
+    real = loading._Loader._already_loaded
+
+    def already_loaded(self, result):
+        answer = real(self, result)
+        looked_up.append(self.loaded_sha is None)
+        return answer
+
+    monkeypatch.setattr(loading._Loader, "_already_loaded", already_loaded)
     paths = pages_of(tmp_path, 2, 1)
     bad = tmp_path / "bad.json"
     bad.write_text("{nope")
@@ -587,9 +598,11 @@ def test_skip_check_with_and_without_reading_the_loaded_digests_at_once(
     page = seed_page()
     record_of(page)["info"]["conversationId"] = "changed"
     write_json(paths[1], page)
+    looked_up.clear()
     summary = warehouse.load([*paths, bad], db_url, workers=0)
     status = {f.path: f.status for f in summary.files}
     assert status == {str(paths[0]): "skipped", str(paths[1]): "loaded", str(bad): "rejected"}
+    assert set(looked_up) == {limits != (100, 500)}  # one by one, or from the set read once
 
 
 def test_load_file_rows_of_a_shared_transaction_are_written_many_per_statement(

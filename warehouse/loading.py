@@ -173,9 +173,11 @@ POOL_FILE_BYTES = 1024 * 1024
 #: small pages. Ids a load takes and does not use (files skipped) are gaps, as any
 #: sequence's may be.
 LOAD_ID_BLOCK = 64
-#: Up to this many files in ``load_file``, the skip check reads their SHA-256s once per
-#: load rather than asking once per file (another ~2.5 ms each); beyond, it asks.
+#: Up to this many files in ``load_file``, and up to SHA_PREFETCH_PER_FILE per file of
+#: the run, the skip check reads their SHA-256s once per load rather than asking once per
+#: file (another ~2.5 ms each, against a few microseconds per row read); beyond, it asks.
 SHA_PREFETCH_FILES = 100_000
+SHA_PREFETCH_PER_FILE = 500
 #: Test hook: ``LABEL`` or ``LABEL:N`` kills the load with SIGKILL the N-th time (default
 #: the first) it reaches the point named LABEL — ``mid-file`` (a batch written, its
 #: transaction open), ``before-commit``, ``after-commit`` (before the DuckDB purge of
@@ -372,6 +374,7 @@ class _Loader:
         self.sha_prefetched = False
         self.load_ids: deque[int] = deque()
         self.files_left = 0  # files of the run not given a load id yet (see _next_load_id)
+        self.run_files = 0
         self.writer = BatchWriter(backend)
         self.in_txn = False
         self.txn_files: list[tuple[Path, FileResult]] = []  # data files of the open transaction
@@ -391,7 +394,7 @@ class _Loader:
         # chunk of small files is many files), within a bound on the parsed data held.
         window: deque[_Pending] = deque()
         least = 2 * (self.pool._max_workers if self.pool else 1)
-        self.files_left = len(files)
+        self.files_left = self.run_files = len(files)
         held_bytes = 0
         for path in files:
             pending = self._prepare(path)
@@ -454,7 +457,8 @@ class _Loader:
         """Whether a file of the same SHA-256 was loaded before (by an earlier load)."""
         if not self.sha_prefetched:
             self.sha_prefetched = True
-            if backends.scalar(self.b, "SELECT count(*) FROM load_file") <= SHA_PREFETCH_FILES:
+            loaded = backends.scalar(self.b, "SELECT count(*) FROM load_file")
+            if loaded <= min(SHA_PREFETCH_FILES, SHA_PREFETCH_PER_FILE * self.run_files):
                 rows = self.b.fetchall(
                     "SELECT DISTINCT sha256 FROM load_file WHERE status IN (?, ?, ?)",
                     list(DONE_STATUSES),
