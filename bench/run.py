@@ -92,11 +92,14 @@ def _cached(directory: Path, build: Any) -> list[Path]:
     return sorted(p for p in directory.iterdir() if not p.name.startswith("."))
 
 
-def conversation_input(out: Path, count: int, seed: int) -> list[Path]:
-    """One uncompressed response page (100 records) per file: what the API hands out."""
-    d = out / f"conversations-n{count}-s{seed}"
+def conversation_input(out: Path, count: int, seed: int, per_page: int = 100) -> list[Path]:
+    """One uncompressed response page per file (``per_page`` records, the API's largest
+    page by default): what the API hands out."""
+    name = f"conversations-n{count}-s{seed}" + (f"-p{per_page}" if per_page != 100 else "")
+    d = out / name
+    options = ConversationOptions(seed=seed)
     return _cached(
-        d, lambda: write_conversations(d, count, ConversationOptions(seed=seed), layout="pages")
+        d, lambda: write_conversations(d, count, options, layout="pages", per_page=per_page)
     )
 
 
@@ -442,7 +445,7 @@ def benchmark(a: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="lpwh-bench-", dir=out))
 
     if a.conversations:
-        files = conversation_input(out, a.conversations, a.seed)
+        files = conversation_input(out, a.conversations, a.seed, a.page_records)
         print(f"conversations: {len(files)} files", flush=True)
         run = run_child_load(files, str(work / "conversations.duckdb"))
         read_s, read_rows = duckdb_read_seconds(CONV_READ_SQL, files)
@@ -545,6 +548,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     p.add_argument("--conversations", type=int, default=0, help="distinct conversations")
     p.add_argument("--web-visits", type=int, default=0, help="web visits")
+    p.add_argument(
+        "--page-records",
+        type=int,
+        default=100,
+        help="conversation records per page file (default 100, the API's largest page)",
+    )
     p.add_argument(
         "--postgres", help="server URL, e.g. postgresql://postgres@127.0.0.1:5432/postgres"
     )

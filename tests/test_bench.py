@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_benchmark_with_breakdown_reports_consistent_figures(tmp_path):
     cmd = [sys.executable, "-m", "bench.run", "--conversations", "60", "--web-visits", "30"]
-    cmd += ["--breakdown", "--out", str(tmp_path)]
+    cmd += ["--breakdown", "--page-records", "20", "--out", str(tmp_path)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     (results,) = tmp_path.glob("results-*.json")
@@ -21,6 +21,9 @@ def test_benchmark_with_breakdown_reports_consistent_figures(tmp_path):
 
     conv = figures["conversations_duckdb"]
     assert conv["counts"]["conversation"] == 60
+    pages = sorted((tmp_path / "conversations-n60-s1-p20").glob("*.json"))
+    page_sizes = [len(json.loads(p.read_text())["conversationHistoryRecords"]) for p in pages]
+    assert max(page_sizes) == 20 and sum(page_sizes) == conv["records_seen"]
     assert conv["rejected"] == 0
     assert conv["ratio"] == conv["seconds"] / conv["read_seconds"]
     parts = figures["conversations_breakdown"]
