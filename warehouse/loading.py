@@ -64,6 +64,15 @@ _REJECTION_SCHEMA = pa.schema(
 )
 
 
+def _conversation_counts(c: FileCounts) -> dict[str, int]:
+    return {
+        "inserted": c.inserted,
+        "updated": c.updated,
+        "unchanged": c.unchanged,
+        "older": c.older,
+    }
+
+
 @dataclass
 class FileResult:
     """What happened to one file."""
@@ -94,12 +103,7 @@ class FileResult:
             "records_loaded": c.records_loaded,
             "records_rejected": c.records_rejected,
             "warnings": c.warnings,
-            "conversations": {
-                "inserted": c.inserted,
-                "updated": c.updated,
-                "unchanged": c.unchanged,
-                "older": c.older,
-            },
+            "conversations": _conversation_counts(c),
             "rows": dict(sorted(c.rows.items())),
             "rejections": [asdict(r) | {"raw": None} for r in c.rejections],
             "warning_samples": list(c.warning_samples),
@@ -811,12 +815,7 @@ def _insert_load_files(backend: backends.Backend, results: list[FileResult]) -> 
         c = result.counts
         detail = {
             "data_type": result.data_type,
-            "conversations": {
-                "inserted": c.inserted,
-                "updated": c.updated,
-                "unchanged": c.unchanged,
-                "older": c.older,
-            },
+            "conversations": _conversation_counts(c),
             "rows": dict(sorted(c.rows.items())),
             "warning_samples": c.warning_samples,
         }
