@@ -528,7 +528,7 @@ def benchmark(a: argparse.Namespace) -> int:
                     Row(f"{what}: peak RSS", _rss(run), f"< {TARGET_RSS_MB} MB"),
                 ]
                 if run.rejected:
-                    rows.append(Row(f"{label}: rejections (!)", _rejected(run)))
+                    rows.append(Row(f"{what}: rejections (!)", _rejected(run)))
 
     for f in work.glob("*"):
         f.unlink()
