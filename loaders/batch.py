@@ -60,14 +60,42 @@ class ParsedBatch:
     warning_samples: list[str] = field(default_factory=list)
 
     def __reduce__(self):
-        # Batches travel from the parsing processes by pickle: Arrow tables pickle and
-        # unpickle ~25% faster with protocol 5 than with the process pool's default.
-        return (_unpickle_batch, (pickle.dumps(vars(self), protocol=5),))
+        # Batches travel from the parsing processes by pickle. Arrow pickles a table array
+        # by array (~0.4 s for the 90 MB of tables of 5,000 conversations, and ~0.2 s to
+        # unpickle); its IPC format writes them as one buffer in a quarter of that time, and
+        # the receiver reads the tables straight out of that buffer, without a copy.
+        state = vars(self).copy()
+        names, ends, data = tables_to_ipc(state.pop("tables"))
+        return (_unpickle_batch, (pickle.dumps(state, protocol=5), names, ends, data))
 
 
-def _unpickle_batch(data: bytes) -> ParsedBatch:
+def tables_to_ipc(tables: dict[str, pa.Table]) -> tuple[list[str], list[int], bytes]:
+    """Tables as one buffer of consecutive Arrow IPC streams: names, end offsets, bytes."""
+    sink = pa.BufferOutputStream()
+    names, ends = [], []
+    for name, table in tables.items():
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        names.append(name)
+        ends.append(sink.tell())
+    return names, ends, sink.getvalue().to_pybytes()
+
+
+def tables_from_ipc(names: list[str], ends: list[int], data: bytes) -> dict[str, pa.Table]:
+    """The tables of :func:`tables_to_ipc`, reading ``data`` in place (no copy)."""
+    buffer = pa.py_buffer(data)
+    tables = {}
+    start = 0
+    for name, end in zip(names, ends, strict=True):
+        tables[name] = pa.ipc.open_stream(buffer.slice(start, end - start)).read_all()
+        start = end
+    return tables
+
+
+def _unpickle_batch(state: bytes, names: list[str], ends: list[int], data: bytes) -> ParsedBatch:
     batch = ParsedBatch.__new__(ParsedBatch)
-    batch.__dict__.update(pickle.loads(data))
+    batch.__dict__.update(pickle.loads(state))
+    batch.tables = tables_from_ipc(names, ends, data)
     return batch
 
 

@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 import orjson
+import pyarrow as pa
 from test_properties import snapshot
 
-from loaders.batch import REC, build_batch, iter_file_batches, merge_batches
+from loaders.batch import REC, ParsedBatch, build_batch, iter_file_batches, merge_batches
 from loaders.records import Rejected
 
 
@@ -57,3 +58,21 @@ def test_merged_batches_renumber_each_row_to_its_record(tmp_path):
 def test_rejections_count_as_records_seen():
     batch = build_batch([Rejected("line 1", "no conversationId", "{}")])
     assert (batch.records_seen, len(batch.metas), batch.tables) == (1, 0, {})
+
+
+def test_a_batch_of_odd_tables_crosses_whole():
+    # Tables travel as Arrow IPC streams in one buffer: an empty table, one without rows, a
+    # long value with characters outside the BMP, and a batch without tables survive it.
+    long_text = "é😀" * 30_000
+    tables = {
+        "no_rows": pa.table({REC: pa.array([], pa.int32()), "t": pa.array([], pa.large_string())}),
+        "no_columns": pa.table({}),
+        "text": pa.table({REC: pa.array([0, 0], pa.int32()), "t": [long_text, None]}),
+    }
+    batch = ParsedBatch([], tables, records_seen=1)
+    copy = pickle.loads(pickle.dumps(batch))
+    assert list(copy.tables) == ["no_rows", "no_columns", "text"]
+    for name, table in tables.items():
+        assert copy.tables[name].equals(table), name
+    assert copy.tables["text"].column("t").to_pylist() == [long_text, None]
+    assert pickle.loads(pickle.dumps(ParsedBatch())).tables == {}
