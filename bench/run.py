@@ -276,7 +276,8 @@ def breakdown(files: list[Path], kind: str, db_path: Path) -> Breakdown:
     same rows into key-less tables: the floor that no loader of this schema goes under."""
     import duckdb
 
-    from loaders.batch import REC, merge_batches, parse_whole_file
+    from loaders.batch import REC, merge_batches
+    from loaders.file_batches import parse_whole_file
     from warehouse import backend as backends
     from warehouse import migrate
     from warehouse.writer import BatchWriter

@@ -11,12 +11,10 @@ rest without looking at a single Python dict.
 from __future__ import annotations
 
 import json
-import os
 import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -27,10 +25,6 @@ from loaders.records import ParsedRecord, Rejected
 
 REC = "_rec"
 MAX_WARNING_SAMPLES = 20
-#: A whole-file parse gives up beyond this many bytes of batches (Arrow data and rejected
-#: raw text): the file is small on disk but big once decompressed — a gzip bomb, say — and
-#: is streamed in its own transaction instead of being held in memory.
-WHOLE_PARSE_BYTES = 64 * 1024 * 1024
 #: The longest text a key or indexed column takes (UTF-8 bytes). PostgreSQL cannot index
 #: longer values (a B-tree entry holds at most ~2.7 kB): a record with one — a hostile
 #: megabyte-long conversationId, say — is rejected alone instead of failing its file.
@@ -158,18 +152,30 @@ def build_batch(items: list[ParsedRecord | Rejected]) -> ParsedBatch:
     """Turn parsed records (and rejections) into one columnar batch.
 
     Records with a key or indexed value over MAX_KEY_BYTES are rejected (see
-    :func:`_overlong_key`). Such values are rare, so the batch is first built without
-    looking at each row, then its key columns are measured at once in Arrow; only when one
-    is too long is the batch built again, record by record, with the check."""
+    :func:`_overlong_key`)."""
+    return build_shared_batch([items])[0]
+
+
+def build_shared_batch(
+    files: list[list[ParsedRecord | Rejected]],
+) -> tuple[ParsedBatch, list[ParsedBatch]]:
+    """One batch of the parsed records of several files, and each file's share of it.
+
+    A share is a batch without tables: its file's records (``metas``, in the batch's
+    order), rejections, records seen and warnings — what that file is counted for. Records
+    with a too long key are rejected in their file's share. Such values are rare, so the
+    batch is first built without looking at each row, then its key columns are measured at
+    once in Arrow; only when one is too long is the batch built again, record by record,
+    with the check."""
     try:
-        batch = _build(items, checked=False)
-        if not _has_overlong_key(batch.tables):
-            return batch
+        built = _build(files, checked=False)
+        if not _has_overlong_key(built[0].tables):
+            return built
     except Exception:  # noqa: BLE001, S110 - the checked build below raises it again, if real
         # A value Arrow refuses (a str in a timestamp column, say) may be in a record the
         # checked build rejects as too long; if not, that build fails the same way.
         pass
-    return _build(items, checked=True)
+    return _build(files, checked=True)
 
 
 def _has_overlong_key(tables: dict[str, pa.Table]) -> bool:
@@ -187,53 +193,66 @@ def _has_overlong_key(tables: dict[str, pa.Table]) -> bool:
     return longest is not None and longest > MAX_KEY_BYTES
 
 
-def _build(items: list[ParsedRecord | Rejected], *, checked: bool) -> ParsedBatch:
+def _build(
+    files: list[list[ParsedRecord | Rejected]], *, checked: bool
+) -> tuple[ParsedBatch, list[ParsedBatch]]:
     # ``checked``: reject each record with a too long key (row by row) instead of trusting
     # the caller to have ruled them out. The items are not modified.
     batch = ParsedBatch()
+    shares: list[ParsedBatch] = []
     rows: dict[str, list[dict]] = {}
     recs: dict[str, list[int]] = {}
-    for item in items:
-        batch.records_seen += 1
-        if isinstance(item, Rejected):
-            batch.rejections.append(item)
-            continue
-        if checked:
-            overlong = _overlong_key(item)
-            if overlong is not None:
-                batch.rejections.append(Rejected(item.position, overlong, None))
+    for items in files:
+        share = ParsedBatch()
+        shares.append(share)
+        for item in items:
+            share.records_seen += 1
+            if isinstance(item, Rejected):
+                share.rejections.append(item)
                 continue
-        index = len(batch.metas)
-        batch.metas.append(
-            RecordMeta(item.kind, item.position, item.key, item.version, item.digest)
-        )
-        if item.warnings:
-            batch.warnings += len(item.warnings)
-            room = MAX_WARNING_SAMPLES - len(batch.warning_samples)
-            if room > 0:
-                batch.warning_samples.extend(f"{item.position}: {w}" for w in item.warnings[:room])
-        batch.rejections.extend(item.rejections)
-        conversation = item.kind == "conversation"
-        for name, table_rows in item.tables.items():
-            if not table_rows:
-                continue
-            if conversation and name == "conversation":
-                # The version and digest travel in the conversation row (copies: the parsed
-                # record stays as the parser made it).
-                table_rows = [
-                    {**row, "record_version": item.version, "record_hash": item.digest}
-                    for row in table_rows
-                ]
-            target = rows.get(name)
-            if target is None:
-                rows[name] = target = []
-                recs[name] = []
-            target.extend(table_rows)
-            recs[name].extend([index] * len(table_rows))
+            if checked:
+                overlong = _overlong_key(item)
+                if overlong is not None:
+                    share.rejections.append(Rejected(item.position, overlong, None))
+                    continue
+            index = len(batch.metas)
+            meta = RecordMeta(item.kind, item.position, item.key, item.version, item.digest)
+            batch.metas.append(meta)
+            share.metas.append(meta)
+            if item.warnings:
+                share.warnings += len(item.warnings)
+                room = MAX_WARNING_SAMPLES - len(share.warning_samples)
+                if room > 0:
+                    share.warning_samples.extend(
+                        f"{item.position}: {w}" for w in item.warnings[:room]
+                    )
+            share.rejections.extend(item.rejections)
+            conversation = item.kind == "conversation"
+            for name, table_rows in item.tables.items():
+                if not table_rows:
+                    continue
+                if conversation and name == "conversation":
+                    # The version and digest travel in the conversation row (copies: the
+                    # parsed record stays as the parser made it).
+                    table_rows = [
+                        {**row, "record_version": item.version, "record_hash": item.digest}
+                        for row in table_rows
+                    ]
+                target = rows.get(name)
+                if target is None:
+                    rows[name] = target = []
+                    recs[name] = []
+                target.extend(table_rows)
+                recs[name].extend([index] * len(table_rows))
+        batch.records_seen += share.records_seen
+        batch.rejections.extend(share.rejections)
+        batch.warnings += share.warnings
+        room = MAX_WARNING_SAMPLES - len(batch.warning_samples)
+        batch.warning_samples.extend(share.warning_samples[: max(room, 0)])
     batch.tables = {
         name: _arrow_table(name, table_rows, recs[name]) for name, table_rows in rows.items()
     }
-    return batch
+    return batch, shares
 
 
 def _arrow_table(name: str, rows: list[dict], recs: list[int]) -> pa.Table:
@@ -268,46 +287,6 @@ def merge_batches(batches: list[ParsedBatch]) -> ParsedBatch:
             pieces.setdefault(name, []).append(table)
     out.tables = {name: pa.concat_tables(parts) for name, parts in pieces.items()}
     return out
-
-
-def iter_file_batches(
-    path: Path, kind: str, chunk_records: int, max_record_bytes: int | None = None
-) -> Iterator[ParsedBatch]:
-    """Parse a file of a known kind into batches of at most ``chunk_records`` records.
-
-    Raises ``loaders.sources.InputError`` when the file cannot be read; batches
-    already yielded must then be discarded by the caller (the file is rejected whole).
-    Records over ``max_record_bytes`` are rejected (see ``loaders.sources``).
-    """
-    chunk: list[ParsedRecord | Rejected] = []
-    for item in iter_file_records(path, kind, max_record_bytes):
-        chunk.append(item)
-        if len(chunk) >= chunk_records:
-            yield build_batch(chunk)
-            chunk = []
-    if chunk:
-        yield build_batch(chunk)
-
-
-def iter_file_records(
-    path: Path, kind: str, max_record_bytes: int | None = None
-) -> Iterator[ParsedRecord | Rejected]:
-    """Parsed records of a file of a known kind (``conversations`` or ``web_session``), streamed.
-
-    No record stops the file: one over the record limit, or one a parser fails on (nested
-    too deep for Python, say), is rejected with the reason and the rest still loads."""
-    from loaders import sources
-
-    limit = sources.max_record_bytes(max_record_bytes)
-    if kind == "conversations":
-        yield from conversation_items(sources.iter_json_values(path, limit))
-    elif kind == "web_session":
-        with sources.record_limit(limit):
-            from loaders import web_sessions
-
-            yield from web_sessions.iter_web_records(path, guard=guarded)
-    else:
-        raise ValueError(f"not a kind of file with records: {kind}")
 
 
 def conversation_items(values: Iterable[tuple[str, Any]]) -> Iterator[ParsedRecord | Rejected]:
@@ -377,47 +356,3 @@ def safe_json(value: object) -> str:
         else:
             out.append(json.dumps(item, ensure_ascii=False, default=str))
     return "".join(out)
-
-
-@dataclass
-class FileParse:
-    """The whole parse of one (small) file, as a worker process returns it."""
-
-    batches: list[ParsedBatch] = field(default_factory=list)
-    error_position: str | None = None
-    error: str | None = None
-    too_big: bool = False  # over WHOLE_PARSE_BYTES: to be streamed instead
-
-
-def parse_whole_file(
-    path: str, kind: str, chunk_records: int, max_record_bytes: int | None = None
-) -> FileParse:
-    """Parse a whole file (in a worker process): its batches, or why it cannot be read, or
-    ``too_big`` when its batches would pass :data:`WHOLE_PARSE_BYTES`."""
-    from loaders.sources import InputError
-
-    result = FileParse()
-    size = 0
-    try:
-        for batch in iter_file_batches(Path(path), kind, chunk_records, max_record_bytes):
-            # Buffer sizes (an upper bound) cost far less than nbytes, which works out the
-            # bytes each column slice references.
-            size += sum(t.get_total_buffer_size() for t in batch.tables.values())
-            size += sum(len(r.raw or "") for r in batch.rejections)
-            if size > WHOLE_PARSE_BYTES:
-                return FileParse(too_big=True)
-            result.batches.append(batch)
-    except InputError as exc:
-        return FileParse(error_position=exc.position, error=str(exc))
-    except Exception as exc:  # noqa: BLE001 - a parser bug must reject the file, not the load
-        reason = f"{path}: internal error while parsing: {exc!r}"
-        return FileParse(error_position=None, error=reason)
-    return result
-
-
-def worker_count() -> int:
-    """Parsing processes to use: one per core (``LPWH_WORKERS`` overrides; 0 parses inline)."""
-    configured = os.environ.get("LPWH_WORKERS")
-    if configured is not None:
-        return max(0, int(configured))
-    return os.cpu_count() or 1

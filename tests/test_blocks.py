@@ -14,7 +14,8 @@ from test_properties import snapshot, web_file
 
 import warehouse
 from loaders import blocks, sources, web_parts
-from loaders.batch import iter_file_batches, merge_batches
+from loaders.batch import merge_batches
+from loaders.file_batches import iter_file_batches
 from warehouse import loading
 
 LIMIT = 4000  # record limit of these tests: one line is made longer than this

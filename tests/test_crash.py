@@ -142,19 +142,39 @@ def tmp_root(tmp_path_factory) -> Path:
     return tmp_path_factory.getbasetemp()
 
 
+@pytest.fixture(scope="module")
+def first_transaction_writes(exports, tmp_path_factory) -> int:
+    """How many batches a load of the exports writes in its first transaction: the writes
+    follow the parsing processes' grouping of small files, not only the file sizes."""
+    from warehouse import loading
+
+    points: list[str] = []
+    real = loading._crash_point
+    loading._crash_point = points.append
+    try:
+        url = str(tmp_path_factory.mktemp("crash_points") / "w.duckdb")
+        warehouse.load(files_of(exports), url, workers=2)
+    finally:
+        loading._crash_point = real
+    writes = points[: points.index("after-commit")].count("mid-file")
+    assert 1 < writes < points.count("mid-file")
+    return writes
+
+
 @pytest.mark.parametrize(
     ("crash_at", "committed"),
     [
         ("mid-file:1", "none"),  # the first batch written, nothing committed
         ("before-commit:1", "none"),  # the whole first transaction written, not committed
         ("after-commit:1", "first"),  # committed; DuckDB's retired rows not purged yet
-        ("mid-file:12", "first"),  # inside the second transaction
+        ("mid-file:second-transaction", "first"),  # the first write after the first commit
         ("before-commit:2", "first"),
     ],
 )
 def test_killed_at_a_named_point_leaves_whole_files_and_a_rerun_completes(
-    db_url, exports, tmp_root, crash_at, committed
+    db_url, exports, tmp_root, crash_at, committed, first_transaction_writes
 ):
+    crash_at = crash_at.replace("second-transaction", str(first_transaction_writes + 1))
     code, workers = lpwh_load(exports, db_url, crash_at=crash_at)
     assert code == -signal.SIGKILL
     assert workers, "the load had parsing processes"

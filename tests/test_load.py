@@ -632,3 +632,95 @@ def test_load_file_rows_of_a_shared_transaction_are_written_many_per_statement(
         "SELECT path, status, records_seen, records_loaded, kind FROM load_file ORDER BY load_id",
     )
     assert rows == [(str(p), "loaded", 2, 2, "conversations") for p in paths]
+
+
+# -- small files parsed in groups ----------------------------------------------------------------
+
+
+def mixed_small_files(tmp_path: Path) -> list[Path]:
+    """Small files of every outcome: pages, garbage, a truncated gzip, a cut JSON text, a
+    page with a rejected record and a warning, and a page of more records than a batch of
+    3 takes."""
+    page = seed_page()
+    pages = pages_of(tmp_path, 6, 2)
+    garbage = tmp_path / "page1x.json"
+    garbage.write_bytes(b"\x00\x01 not json")
+    truncated = tmp_path / "page2x.json.gz"
+    compressed = gzip.compress(orjson.dumps(page))
+    truncated.write_bytes(compressed[: len(compressed) // 2])  # detected, then fails to parse
+    cut = tmp_path / "page2y.json"
+    cut.write_bytes(b'{"conversationHistoryRecords": [{"info": {"conversationId": "x"')
+    warned = copy.deepcopy(record_of(page))
+    warned["info"]["conversationId"] = "warned"
+    warned["info"]["mcs"] = "lots"
+    mixed = write_json(
+        tmp_path / "page3x.json", {**page, "conversationHistoryRecords": [{"info": {}}, warned]}
+    )
+    many = []
+    for i in range(5):
+        rec = copy.deepcopy(record_of(page))
+        rec["info"]["conversationId"] = f"many{i}"
+        many.append(rec)
+    big = write_json(tmp_path / "page4x.json", {**page, "conversationHistoryRecords": many})
+    return [pages[0], garbage, pages[1], truncated, cut, pages[2], mixed, pages[3], big, *pages[4:]]
+
+
+def bookkeeping(url: str) -> tuple[list[tuple], list[tuple]]:
+    files = query(
+        url,
+        "SELECT path, status, records_seen, records_loaded, records_rejected, warnings, error, "
+        "detail FROM load_file ORDER BY path",
+    )
+    rejections = query(
+        url,
+        "SELECT f.path, r.ordinal, r.position, r.reason, r.raw FROM load_rejection r "
+        "JOIN load_file f ON f.load_id = r.load_id ORDER BY f.path, r.ordinal",
+    )
+    return files, rejections
+
+
+@pytest.mark.parametrize("whole_parse_bytes", [None, 1], ids=["in-groups", "over-the-limit"])
+def test_small_files_parsed_in_groups_load_as_they_do_one_by_one(
+    fresh_db, tmp_path, monkeypatch, whole_parse_bytes
+):
+    """The parsing processes parse small files in groups that share batches; each file is
+    still loaded or rejected on its own and counted on its own. A file the group leaves
+    alone (more records than a batch; past the group's size limit) is parsed on its own —
+    past the limit, streamed."""
+    from loaders import file_batches
+    from warehouse import loading
+
+    files = mixed_small_files(tmp_path)
+    one_by_one = fresh_db()
+    expected = warehouse.load(files, one_by_one, workers=0, chunk_records=3)
+    monkeypatch.setattr(loading, "GROUP_FILES", 4)
+    if whole_parse_bytes:
+        monkeypatch.setattr(file_batches, "WHOLE_PARSE_BYTES", whole_parse_bytes)
+    groups: list[int] = []
+    start_group = loading._Loader._start_group
+
+    def started(self):
+        if self.group is not None:
+            groups.append(len(self.group.members))
+        return start_group(self)
+
+    monkeypatch.setattr(loading._Loader, "_start_group", started)
+    grouped = fresh_db()
+    summary = warehouse.load(files, grouped, workers=2, chunk_records=3)
+    assert groups == [4, 4, 2]  # the garbage is not even detected as an export
+    statuses = {Path(f.path).name: f.status for f in summary.files}
+    assert statuses == {Path(f.path).name: f.status for f in expected.files}
+    assert {statuses[n] for n in ("page1x.json", "page2x.json.gz", "page2y.json")} == {"rejected"}
+    assert sorted(statuses.values()).count("loaded") == 8
+    assert dump(grouped) == dump(one_by_one)
+    assert bookkeeping(grouped) == bookkeeping(one_by_one)
+    files_rows, rejections = bookkeeping(grouped)
+    mixed = next(row for row in files_rows if row[0].endswith("page3x.json"))
+    assert mixed[1:6] == ("loaded", 2, 1, 1, 1)
+    assert query(grouped, "SELECT count(*) FROM conversation") == [(18,)]
+    assert [r[0].rsplit("/", 1)[1] for r in rejections] == [
+        "page1x.json",
+        "page2x.json.gz",
+        "page2y.json",
+        "page3x.json",
+    ]

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from seeds import real_sample, seed_example
 
 import warehouse
-from loaders import batch
+from loaders import batch, file_batches
 from warehouse import db
 from warehouse.tables import tables
 
@@ -36,7 +36,7 @@ def query(url: str, sql: str) -> list[tuple]:
 def expected_rows(path: Path, kind: str) -> dict[str, list[dict]]:
     """What the parser makes of a file: rows per table, as the writer receives them."""
     out: dict[str, list[dict]] = {}
-    for parsed in batch.iter_file_batches(path, kind, 10_000):
+    for parsed in file_batches.iter_file_batches(path, kind, 10_000):
         for name, table in parsed.tables.items():
             out.setdefault(name, []).extend(table.drop_columns([batch.REC]).to_pylist())
     return out

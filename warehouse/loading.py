@@ -35,11 +35,11 @@ import orjson
 import pyarrow as pa
 
 from loaders import blocks, detect, sources, web_parts
-from loaders.batch import (
-    ParsedBatch,
-    build_batch,
+from loaders.batch import ParsedBatch, build_batch, merge_batches
+from loaders.file_batches import (
+    GroupParse,
     iter_file_batches,
-    merge_batches,
+    parse_file_group,
     parse_whole_file,
     worker_count,
 )
@@ -170,6 +170,14 @@ AHEAD_FILES = 64
 AHEAD_BYTES = 64 * 1024 * 1024
 #: Records written per transaction when small files share one (each file stays whole).
 TRANSACTION_RECORDS = 20_000
+#: Files up to GROUP_FILE_BYTES on disk are parsed together, in groups of up to
+#: GROUP_FILES files or GROUP_BYTES bytes (see ``loaders.file_batches.parse_file_group``): a file
+#: parsed alone costs some milliseconds more than its records, which exports of many small
+#: pages pay per page. The groups stay small enough that the files prepared ahead (up to
+#: AHEAD_FILES) make several of them, for every parsing process to have one.
+GROUP_FILE_BYTES = 1024 * 1024
+GROUP_FILES = 16
+GROUP_BYTES = 2 * 1024 * 1024
 #: A single file bigger than this (on disk) is worth starting the parsing processes for.
 POOL_FILE_BYTES = 1024 * 1024
 #: Load ids taken from the sequence by one statement: a statement per file cost ~2.5 ms
@@ -361,6 +369,17 @@ class _Pending:
     result: FileResult
     future: Future | None = None
     in_parts: bool = False
+    group: _Group | None = None
+
+
+@dataclass
+class _Group:
+    """Small files parsed together by one task (see GROUP_FILES), written as one."""
+
+    members: list[_Pending] = field(default_factory=list)
+    size_bytes: int = 0
+    future: Future | None = None  # None: still taking files
+    done: bool = False
 
 
 class _Loader:
@@ -385,8 +404,9 @@ class _Loader:
         self.txn_recorded: list[FileResult] = []  # files without data recorded in it
         self.txn_order: list[FileResult] = []  # both, in the order of the input
         self.txn_records = 0
-        self.buffer: list[tuple[FileResult, ParsedBatch]] = []
+        self.buffer: list[tuple[ParsedBatch, list[int]]] = []  # with each record's load id
         self.buffer_records = 0
+        self.group: _Group | None = None  # small files prepared, their parse not started
         self.max_record_bytes = sources.max_record_bytes()
         self.json_lines: dict[Path, bool] = {}  # blocks.is_json_lines, read once per file
 
@@ -412,6 +432,7 @@ class _Loader:
                 done = window.popleft()
                 held_bytes -= done.result.size_bytes
                 self._complete(done)
+        self._start_group()
         while window:
             self._complete(window.popleft())
         self._commit()
@@ -448,14 +469,42 @@ class _Loader:
             and result.size_bytes <= WORKER_FILE_LIMIT
             and not pending.in_parts
         ):
-            pending.future = self.pool.submit(
-                parse_whole_file,
-                str(path),
-                result.kind,
-                self.chunk_records,
-                self.max_record_bytes,
-            )
+            if result.size_bytes <= GROUP_FILE_BYTES:
+                self._join_group(pending)
+            else:
+                self._start_group()  # its files need not wait for more
+                pending.future = self._submit_whole(pending)
         return pending
+
+    def _submit_whole(self, pending: _Pending) -> Future:
+        return self.pool.submit(
+            parse_whole_file,
+            str(pending.path),
+            pending.result.kind,
+            self.chunk_records,
+            self.max_record_bytes,
+        )
+
+    def _join_group(self, pending: _Pending) -> None:
+        """Add a small file to the group being formed; start the group's parse when full."""
+        if self.group is None:
+            self.group = _Group()
+        group = self.group
+        group.members.append(pending)
+        group.size_bytes += pending.result.size_bytes
+        pending.group = group
+        if len(group.members) >= GROUP_FILES or group.size_bytes >= GROUP_BYTES:
+            self._start_group()
+
+    def _start_group(self) -> None:
+        """Start the parse of the group being formed, if any."""
+        group, self.group = self.group, None
+        if group is None:
+            return
+        files = [(str(p.path), p.result.kind) for p in group.members]
+        group.future = self.pool.submit(
+            parse_file_group, files, self.chunk_records, self.max_record_bytes
+        )
 
     def _already_loaded(self, result: FileResult) -> bool:
         """Whether a file of the same SHA-256 was loaded before (by an earlier load)."""
@@ -506,6 +555,12 @@ class _Loader:
         return self.json_lines[path]
 
     def _complete(self, pending: _Pending) -> None:
+        if pending.group is not None:
+            self._complete_group(pending.group)
+        else:
+            self._complete_file(pending)
+
+    def _complete_file(self, pending: _Pending) -> None:
         result, path = pending.result, pending.path
         if result.kind == "listing":
             self._done(self._record(result, "listing"))
@@ -534,6 +589,38 @@ class _Loader:
         else:
             self._write_streamed(path, result)
 
+    def _complete_group(self, group: _Group) -> None:
+        """Write a group's files (the first time one of them is completed)."""
+        if group.done:
+            return
+        group.done = True
+        if group.future is None:
+            self._start_group()  # the group being formed: its parse starts now
+        parsed: GroupParse = group.future.result()
+        written: list[tuple[Path, FileResult]] = []
+        load_ids: list[int] = []
+        alone: list[_Pending] = []
+        for pending, file_parse in zip(group.members, parsed.files, strict=True):
+            result = pending.result
+            if file_parse.alone:
+                pending.future = self._submit_whole(pending)
+                alone.append(pending)
+            elif file_parse.error is not None:
+                self._done(self._reject(result, file_parse.error_position, file_parse.error))
+            else:
+                self._begin()
+                result.load_id = self._next_load_id()
+                self.writer.counts[result.load_id].add_parse(file_parse.share)
+                load_ids.extend([result.load_id] * len(file_parse.share.metas))
+                written.append((pending.path, result))
+        entries, start = [], 0
+        for batch in parsed.batches:
+            entries.append((batch, load_ids[start : start + len(batch.metas)]))
+            start += len(batch.metas)
+        self._buffer(written, entries)
+        for pending in alone:  # rare: parsed on their own, where a failure is theirs alone
+            self._complete_file(pending)
+
     # -- small files: parsed whole, written in shared transactions ---------------------------
 
     def _write_small(self, path: Path, result: FileResult, batches: list[ParsedBatch]) -> None:
@@ -541,12 +628,24 @@ class _Loader:
         result.load_id = self._next_load_id()
         for batch in batches:
             self.writer.counts[result.load_id].add_parse(batch)
-            self.buffer.append((result, batch))
+        self._buffer([(path, result)], [(b, [result.load_id] * len(b.metas)) for b in batches])
+
+    def _buffer(
+        self,
+        files: list[tuple[Path, FileResult]],
+        entries: list[tuple[ParsedBatch, list[int]]],
+    ) -> None:
+        """Add files, whose records are in ``entries`` (batch, load id of each record), to
+        the shared transaction; write when enough records are buffered."""
+        self.txn_files.extend(files)
+        self.txn_order.extend(result for _, result in files)
+        for batch, load_ids in entries:
+            self.buffer.append((batch, load_ids))
             self.buffer_records += len(batch.metas)
-        self.txn_files.append((path, result))
-        self.txn_order.append(result)
-        if self.buffer_records >= self.chunk_records:
-            self._flush()
+            if self.buffer_records >= self.chunk_records:
+                self._flush()
+                if not self.in_txn:  # the write failed: its files were loaded one by one
+                    return
         if self.txn_records >= TRANSACTION_RECORDS:
             self._commit()
 
@@ -554,8 +653,8 @@ class _Loader:
         """Write the buffered batches (of one or more files) as one batch."""
         if not self.buffer:
             return
-        batches = [batch for _, batch in self.buffer]
-        load_ids = [r.load_id for r, batch in self.buffer for _ in batch.metas]
+        batches = [batch for batch, _ in self.buffer]
+        load_ids = [load_id for _, ids in self.buffer for load_id in ids]
         records = self.buffer_records
         self.buffer, self.buffer_records = [], 0
         try:
