@@ -16,6 +16,7 @@ import orjson
 import pytest
 import sqlalchemy as sa
 from seeds import real_sample, seed_example
+from test_properties import web_file
 from typer.testing import CliRunner
 
 import warehouse
@@ -259,6 +260,67 @@ def test_json_syntax_error_of_seed_001_names_the_place_and_writes_nothing(db_url
     assert any(word in (position or "") + reason for word in ("line", "byte"))
     assert query(db_url, "SELECT count(*) FROM conversation") == [(0,)]
     assert query(db_url, "SELECT count(*) FROM sde_lead") == [(0,)]
+
+
+def test_a_shared_transaction_with_rejected_records_commits_without_a_replay(
+    db_url, tmp_path, monkeypatch
+):
+    """Small files share a transaction; a record rejected in one of them is recorded in
+    that transaction (after its file's load_file row, which it references), not by
+    replaying the files one by one after a failed commit."""
+    from warehouse import loading
+
+    replays = []
+    recover = loading._Loader._recover
+    monkeypatch.setattr(
+        loading._Loader, "_recover", lambda self: replays.append(1) or recover(self)
+    )
+    page = seed_page()
+    good = write_json(tmp_path / "good.json", page)
+    rec = copy.deepcopy(record_of(page))
+    rec["info"]["conversationId"] = "other"
+    mixed = write_json(
+        tmp_path / "mixed.json", {**page, "conversationHistoryRecords": [{"info": {}}, rec]}
+    )
+    summary = warehouse.load([good, mixed], db_url, workers=0)
+    assert [f.status for f in summary.files] == ["loaded", "loaded"]
+    assert replays == []
+    assert query(
+        db_url,
+        "SELECT f.path, r.position FROM load_rejection r JOIN load_file f USING (load_id)",
+    ) == [(str(mixed), "byte 0, conversationHistoryRecords[0]")]
+
+
+def test_files_after_a_rolled_back_one_still_load(db_url, tmp_path, monkeypatch):
+    """A file rolled back after some of its records were written (its third line is cut)
+    leaves the load able to write the next files, after files committed before it (whose
+    transactions made the staging tables the rollback must not forget on PostgreSQL)."""
+    from warehouse import loading
+
+    monkeypatch.setattr(loading, "WORKER_FILE_LIMIT", 0)  # each file its own transaction
+    page = seed_page()
+
+    def lines(prefix: str, count: int) -> list[bytes]:
+        out = []
+        for i in range(count):
+            rec = copy.deepcopy(record_of(page))
+            rec["info"]["conversationId"] = f"{prefix}{i}"
+            out.append(orjson.dumps(rec))
+        return out
+
+    first, cut, last = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
+    first.write_bytes(b"\n".join(lines("a", 2)) + b"\n")
+    cut.write_bytes(b"\n".join([*lines("b", 2), b'{"info": {"conversationId": "b2"']) + b"\n")
+    last.write_bytes(b"\n".join(lines("c", 2)) + b"\n")
+    summary = warehouse.load([first, cut, last], db_url, workers=0, chunk_records=1)
+    assert [(f.status, f.error) for f in summary.files][2] == ("loaded", None)
+    assert [f.status for f in summary.files] == ["loaded", "rejected", "loaded"]
+    assert query(db_url, "SELECT conversation_id FROM conversation ORDER BY 1") == [
+        ("a0",),
+        ("a1",),
+        ("c0",),
+        ("c1",),
+    ]
 
 
 def test_record_without_conversation_id_is_rejected_and_the_rest_loads(db_url, tmp_path):
@@ -639,8 +701,8 @@ def test_load_file_rows_of_a_shared_transaction_are_written_many_per_statement(
 
 def mixed_small_files(tmp_path: Path) -> list[Path]:
     """Small files of every outcome: pages, garbage, a truncated gzip, a cut JSON text, a
-    page with a rejected record and a warning, and a page of more records than a batch of
-    3 takes."""
+    page with a rejected record and a warning, a page of more records than a batch of 3
+    takes, and a web visit split over two web-session files."""
     page = seed_page()
     pages = pages_of(tmp_path, 6, 2)
     garbage = tmp_path / "page1x.json"
@@ -662,7 +724,23 @@ def mixed_small_files(tmp_path: Path) -> list[Path]:
         rec["info"]["conversationId"] = f"many{i}"
         many.append(rec)
     big = write_json(tmp_path / "page4x.json", {**page, "conversationHistoryRecords": many})
-    return [pages[0], garbage, pages[1], truncated, cut, pages[2], mixed, pages[3], big, *pages[4:]]
+    web = [tmp_path / "web1.json", tmp_path / "web2.json"]
+    web[0].write_bytes(web_file("v1", 2000, None, "https://b.example/"))
+    web[1].write_bytes(web_file("v1", 1000, None, "https://a.example/"))
+    return [
+        pages[0],
+        garbage,
+        pages[1],
+        truncated,
+        web[0],
+        cut,
+        pages[2],
+        mixed,
+        web[1],
+        pages[3],
+        big,
+        *pages[4:],
+    ]
 
 
 def bookkeeping(url: str) -> tuple[list[tuple], list[tuple]]:
@@ -707,17 +785,21 @@ def test_small_files_parsed_in_groups_load_as_they_do_one_by_one(
     monkeypatch.setattr(loading._Loader, "_start_group", started)
     grouped = fresh_db()
     summary = warehouse.load(files, grouped, workers=2, chunk_records=3)
-    assert groups == [4, 4, 2]  # the garbage is not even detected as an export
+    assert groups == [4, 4, 4]  # the garbage is not even detected as an export
     statuses = {Path(f.path).name: f.status for f in summary.files}
     assert statuses == {Path(f.path).name: f.status for f in expected.files}
     assert {statuses[n] for n in ("page1x.json", "page2x.json.gz", "page2y.json")} == {"rejected"}
-    assert sorted(statuses.values()).count("loaded") == 8
+    assert sorted(statuses.values()).count("loaded") == 10
     assert dump(grouped) == dump(one_by_one)
     assert bookkeeping(grouped) == bookkeeping(one_by_one)
     files_rows, rejections = bookkeeping(grouped)
     mixed = next(row for row in files_rows if row[0].endswith("page3x.json"))
     assert mixed[1:6] == ("loaded", 2, 1, 1, 1)
     assert query(grouped, "SELECT count(*) FROM conversation") == [(18,)]
+    assert query(
+        grouped,
+        "SELECT url FROM web_page_view WHERE url LIKE 'https://_.example/' ORDER BY url",
+    ) == [("https://a.example/",), ("https://b.example/",)]  # the visit from both files
     assert [r[0].rsplit("/", 1)[1] for r in rejections] == [
         "page1x.json",
         "page2x.json.gz",

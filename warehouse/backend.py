@@ -189,6 +189,7 @@ class PostgresBackend(Backend):
 
         self.con = psycopg.connect(_libpq_url(url), autocommit=True)
         self._staged: set[str] = set()
+        self._staged_in_txn: set[str] = set()  # created by the open transaction
 
     def _sql(self, sql: str) -> str:
         # The shared SQL is written with DuckDB's ``?`` placeholders.
@@ -219,6 +220,7 @@ class PostgresBackend(Backend):
             else:
                 self.con.execute(f'CREATE TEMP TABLE "{relation}" ({_pg_columns(other)})')
             self._staged.add(relation)
+            self._staged_in_txn.add(relation)
         else:
             self.con.execute(f'TRUNCATE "{relation}"')
         self._copy(relation, data)
@@ -240,14 +242,19 @@ class PostgresBackend(Backend):
 
     def begin(self):
         self.con.execute("BEGIN")
+        self._staged_in_txn.clear()
 
     def commit(self):
         self.con.execute("COMMIT")
+        self._staged_in_txn.clear()
 
     def rollback(self):
         self.con.execute("ROLLBACK")
-        # Staging tables created inside the rolled-back transaction are gone with it.
-        self._staged.clear()
+        # Staging tables created inside the rolled-back transaction are gone with it; those
+        # of the load's committed transactions stay (forgetting them, the next stage()
+        # would create them again: "relation already exists").
+        self._staged -= self._staged_in_txn
+        self._staged_in_txn.clear()
 
     def close(self):
         self.con.close()

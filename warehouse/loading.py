@@ -679,8 +679,10 @@ class _Loader:
                 result.counts = self.writer.counts[result.load_id]
                 if result.status == "loading":
                     result.status = "loaded"
-                _write_rejections(self.b, result)
+            # load_file first: each rejection references its file's row.
             _insert_load_files(self.b, [result for _, result in self.txn_files])
+            for _, result in self.txn_files:
+                _write_rejections(self.b, result)
             _crash_point("before-commit")
             self.b.commit()
         except Exception:
