@@ -628,7 +628,10 @@ class _Loader:
         result.load_id = self._next_load_id()
         for batch in batches:
             self.writer.counts[result.load_id].add_parse(batch)
-        self._buffer([(path, result)], [(b, [result.load_id] * len(b.metas)) for b in batches])
+        # A file's batches go in one write: a file of many records (a web-session document
+        # of 20,000 bodies, say) pays a write's fixed costs once, not per batch.
+        batch = merge_batches(batches)
+        self._buffer([(path, result)], [(batch, [result.load_id] * len(batch.metas))])
 
     def _buffer(
         self,
