@@ -160,8 +160,8 @@ def web_document(path: Path, *, big_integer: bool = False, deep: bool = False) -
     element without a body and one over LIMIT among them; ``big_integer``: one body holds
     an integer orjson cannot write, ``deep``: one body nested deeper than pickle goes."""
     one, two = (
-        orjson.loads(web_file("v1", 1000, "US", "a")),
-        orjson.loads(web_file("v2", 2000, "CA", "b")),
+        orjson.loads(web_file("v1", 1000, None, "a")),
+        orjson.loads(web_file("v2", 2000, None, "b")),
     )
     elements = one["recordCollection"] + two["recordCollection"]
     elements.insert(3, {"no": "body"})

@@ -93,15 +93,27 @@ def json_lines(records: list[dict]) -> bytes:
 
 def web_file(visit_id: str, start_time: int, country: str | None, page_url: str) -> bytes:
     """The published web-session example, re-keyed: its one visit becomes ``visit_id``, the
-    file's ``metaData.startTime`` ``start_time``, its country and first page URL changed."""
+    file's ``metaData.startTime`` ``start_time``, its first page URL changed, and (unless
+    ``country`` is None) a geo body for the visit added with that country — the example has
+    none, so that files of one visit disagree on a field ``web_session`` merges."""
     document = json.loads(real_sample("data-access-web-session.file.json").read_text())
     text = json.dumps(document)
     old_visit = _first(document, "visitId")
     text = text.replace(old_visit, visit_id)
     document = json.loads(text)
     document["metaData"]["startTime"] = _avro_like(document["metaData"]["startTime"], start_time)
-    _set_all(document, "country", country)
     _set_first_url(document, page_url)
+    if country is not None:
+        header = {
+            "com.liveperson.dataaccess.VisitorHeader": {
+                "visitId": {"string": visit_id},
+                "visitorId": {"string": _first(document, "visitorId")},
+                "contextId": None,
+            }
+        }
+        geo = {"com.liveperson.dataaccess.GeoData": {"country": {"string": country}}}
+        body = {"com.liveperson.dataaccess.WebSessionGeoData": {"header": header, "geoData": geo}}
+        document["recordCollection"].append({"body": body})
     return orjson.dumps(document)
 
 
@@ -122,20 +134,6 @@ def _first(value, key):
 def _avro_like(old, new):
     # An Avro union ({"long": 1}) keeps its branch; a bare value is replaced.
     return {next(iter(old)): new} if isinstance(old, dict) else new
-
-
-def _set_all(value, key, new) -> None:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for k, v in item.items():
-                if k == key and (v is None or isinstance(v, str | dict)):
-                    item[k] = _avro_like(v, new) if isinstance(v, dict) and new else new
-                else:
-                    stack.append(v)
-        elif isinstance(item, list):
-            stack.extend(item)
 
 
 def _set_first_url(value, url: str) -> None:
