@@ -136,6 +136,53 @@ def test_newer_version_replaces_children_and_removes_what_it_lacks(db_url):
     assert rows(db_url, "SELECT name FROM sde_cart_status_product") == [("boot",)]
 
 
+def test_one_write_inserts_new_conversations_and_replaces_stored_ones(db_url):
+    # New conversations' rows are appended and replaced ones' upserted, in one write.
+    write_file(
+        db_url,
+        [
+            conversation("c1", T0, messages=[("m1", "a"), ("m2", "b")], carts=[(0, ["x"])]),
+            conversation("c2", T0, messages=[("m1", "c")]),
+        ],
+        load_id=1,
+    )
+    writer = write_file(
+        db_url,
+        [
+            conversation("c3", T0, messages=[("m1", "new"), ("m9", "new too")], carts=[(0, ["y"])]),
+            conversation("c1", T0 + 1, messages=[("m2", "b2"), ("m3", "d")], status="CLOSE"),
+            conversation("c2", T0 - 1, messages=[("m1", "stale")]),
+            conversation("c4", T0, messages=[("m1", "first")]),
+            conversation("c4", T0 + 2, messages=[("m1", "second")]),
+        ],
+        load_id=2,
+    )
+    counts = writer.counts
+    assert (counts.inserted, counts.updated, counts.older) == (2, 1, 2)
+    assert counts.rows["conversation"] == 3  # c3, c1, c4 (its newer record)
+    assert counts.rows["message"] == 5
+    assert counts.rows["sde_cart_status"] == 1
+    assert rows(db_url, "SELECT conversation_id, status, load_id FROM conversation ORDER BY 1") == [
+        ("c1", "CLOSE", 2),
+        ("c2", "OPEN", 1),
+        ("c3", "OPEN", 2),
+        ("c4", "OPEN", 2),
+    ]
+    assert rows(
+        db_url, "SELECT conversation_id, message_id, text, load_id FROM message ORDER BY 1, 2"
+    ) == [
+        ("c1", "m2", "b2", 2),
+        ("c1", "m3", "d", 2),
+        ("c2", "m1", "c", 1),
+        ("c3", "m1", "new", 2),
+        ("c3", "m9", "new too", 2),
+        ("c4", "m1", "second", 2),
+    ]
+    assert rows(db_url, "SELECT sde_id, load_id FROM sde_cart_status ORDER BY 1") == [
+        ("c3:unauth:0", 2)
+    ]
+
+
 def test_older_version_changes_nothing_and_equal_version_is_unchanged(db_url):
     closed = conversation("c1", T0 + 10, messages=[("m1", "bye")], status="CLOSE")
     open_ = conversation("c1", T0, messages=[("m1", "hi"), ("m0", "x")], status="OPEN")

@@ -8,7 +8,8 @@ written with one set-based statement:
 - conversations: a record replaces the stored conversation when its
   ``(version, digest)`` is greater or equal (an older record changes nothing; the
   digest only breaks ties, so that equal versions give the same warehouse in any
-  load order). The conversation row and the "mid" tables (rows that others
+  load order). A conversation new to the warehouse is appended with all its rows. Of
+  a replaced one, the conversation row and the "mid" tables (rows that others
   reference) are upserted in place, leaf rows are deleted and re-inserted, and mid
   rows the new record no longer has are removed — at once on PostgreSQL; on DuckDB,
   which cannot delete a referenced parent in the transaction that deleted its
@@ -196,12 +197,13 @@ class BatchWriter:
             or name in conversation_leaf_tables()
             or name in conversation_mid_tables()
         }
-        self._stage_records(winners, load_ids)
-        self._upsert(CONVERSATION, written.pop(CONVERSATION))
+        replaced_recs = [best[key] for key in replaced]
+        self._stage_records(winners, load_ids, replaced_recs)
+        self._write_parent(CONVERSATION, written.pop(CONVERSATION), bool(replaced))
         if replaced:
             self._delete_leaves(replaced)
         for name in conversation_mid_tables():
-            self._upsert(name, written.pop(name, None))
+            self._write_parent(name, written.pop(name, None), bool(replaced))
         if replaced:
             self._retire_stale_mids(replaced)
         for name in conversation_leaf_tables():
@@ -210,8 +212,11 @@ class BatchWriter:
                 self._insert(name, table)
         self.backend.unstage(self._records)
 
-    def _stage_records(self, recs: list[int], load_ids: list[int]) -> None:
-        """Stage the batch's records to write (``_rec``) with their load id (``_load``).
+    def _stage_records(
+        self, recs: list[int], load_ids: list[int], replacing: list[int] = ()
+    ) -> None:
+        """Stage the batch's records to write (``_rec``) with their load id (``_load``);
+        ``replacing``: those of them that replace a stored conversation.
 
         Statements select their rows through this relation: the rows of records that lost
         to a newer one are left out, and ``load_id`` filled, by the database's join, which
@@ -221,6 +226,10 @@ class BatchWriter:
         for i, load in zip(recs, loads, strict=True):
             by_rec[i] = load
         self._load_by_rec = pa.array(by_rec, pa.int64())
+        new_by_rec: list[bool | None] = [None if load is None else True for load in by_rec]
+        for i in replacing:
+            new_by_rec[i] = False
+        self._new_by_rec = pa.array(new_by_rec, pa.bool_())
         table = pa.table({REC: pa.array(recs, pa.int32()), "_load": pa.array(loads, pa.int64())})
         self._records = self.backend.stage("records", table)
 
@@ -361,29 +370,36 @@ class BatchWriter:
 
     # -- statements ---------------------------------------------------------------------------
 
-    def _source(self, name: str, table: pa.Table) -> str:
+    def _source(self, name: str, table: pa.Table, counted: bool = False) -> str:
         """Stage ``table`` and return the SQL source of its rows to write, with every column
         of the warehouse table: for a batch's table (it has ``_rec``), only the rows of
-        the staged records, with their ``load_id``; for another table, all of it."""
+        the staged records, with their ``load_id`` (counted unless ``counted``); for
+        another table, all of it."""
         info = tables()[name]
         rel = self.backend.stage(name, table)
         if REC not in table.column_names:
             return rel
-        self._count_rows(name, table)
+        if not counted:
+            self._count_rows(name, table)
         columns = ", ".join(
             f"r._load AS {_q(c)}" if c == "load_id" else f"s.{_q(c)}" for c in info.columns
         )
         return f"(SELECT {columns} FROM {rel} s JOIN {self._records} r ON s.{REC} = r.{REC}) AS src"
 
-    def _insert(self, name: str, table: pa.Table, *, on_conflict: bool = False) -> None:
+    def _insert(
+        self, name: str, table: pa.Table, *, on_conflict: bool = False, counted: bool = False
+    ) -> None:
         info = tables()[name]
         if not on_conflict and self.backend.copies_into_tables:
             # PostgreSQL: COPY straight into the table saves writing a staging table and
             # reading it back; the rows to keep are picked here instead of by a join.
-            self._count_rows(name, table)
+            if not counted:
+                self._count_rows(name, table)
             self.backend.copy_into(name, self._rows_to_write(table))
             return
-        source = self._source(name, table)
+        if not table.num_rows:
+            return
+        source = self._source(name, table, counted=counted)
         select = f"SELECT {_cols(info.columns)} FROM {source}"
         conflict = ""
         if on_conflict:
@@ -393,11 +409,26 @@ class BatchWriter:
             conflict = f" ON CONFLICT ({_cols(info.primary_key)}) DO NOTHING"
         self.backend.execute(f"INSERT INTO {_q(name)} ({_cols(info.columns)}) {select}{conflict}")
 
-    def _upsert(self, name: str, table: pa.Table | None) -> None:
-        info = tables()[name]
-        if table is None:  # staged all the same: _retire_stale_mids reads it
+    def _write_parent(self, name: str, table: pa.Table | None, replacing: bool) -> None:
+        """The rows of the conversation table or a mid table: those of conversations new to
+        the warehouse appended, as leaf rows are (no stored row can have their keys: each
+        references its conversation); those of replaced conversations upserted, which
+        costs the database about twice as much per row, and staged for
+        ``_retire_stale_mids``."""
+        if table is None:
             table = _full(name, pa.table({}), with_rec=True)
-        source = self._source(name, table)
+        if replacing:
+            new = pc.take(self._new_by_rec, table.column(REC))
+            self._count_rows(name, table)
+            self._insert(name, table.filter(new), counted=True)
+            self._upsert(name, table.filter(pc.invert(new)))
+        elif table.num_rows:
+            self._insert(name, table)
+
+    def _upsert(self, name: str, table: pa.Table) -> None:
+        info = tables()[name]
+        # Staged even when empty: _retire_stale_mids reads it.
+        source = self._source(name, table, counted=True)
         if not table.num_rows:
             return
         updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in info.update_columns)
