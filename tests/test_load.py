@@ -212,6 +212,57 @@ def test_same_conversation_twice_in_one_file_newest_wins(db_url, tmp_path):
     assert query(db_url, "SELECT count(*) FROM message") == [(5,)]
 
 
+def conversation_counts(results) -> list[tuple]:
+    """Each file's conversations inserted, updated, unchanged, older, and message rows."""
+    return [
+        (Path(f.path).name, f.counts.inserted, f.counts.updated, f.counts.unchanged,
+         f.counts.older, f.counts.rows["message"])
+        for f in results
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_each_file_is_counted_as_if_loaded_alone_in_input_order(fresh_db, tmp_path, workers):
+    """Snapshots of one conversation in several files of one load: each file's counts are
+    what loading the files one at a time would report, though the files share a
+    transaction and a write (one batch) — or are written one by one."""
+    record = record_of(seed_page())
+    other = copy.deepcopy(record)
+    other["info"]["conversationId"] = "another-conversation"
+    open_ = snapshot(record, status="OPEN", shift_ms=0)
+    closed = snapshot(record, status="CLOSE", shift_ms=60_000, extra_message=True)
+    snapshots = [
+        ("1-open.json", [open_]),
+        ("2-closed.json", [closed]),
+        ("3-open-again.json", [open_, other]),
+        ("4-closed-again.jsonl", [closed]),
+        ("5-other.json", [other]),
+    ]
+    files = []
+    for name, records in snapshots:  # 4 holds 2's record, as JSON Lines: not the same file
+        path = tmp_path / name
+        if name.endswith(".jsonl"):
+            path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+        else:
+            write_json(path, {"conversationHistoryRecords": records})
+        files.append(path)
+    expected = [
+        ("1-open.json", 1, 0, 0, 0, 4),
+        ("2-closed.json", 0, 1, 0, 0, 5),
+        ("3-open-again.json", 1, 0, 0, 1, 4),
+        ("4-closed-again.jsonl", 0, 0, 1, 0, 0),
+        ("5-other.json", 0, 0, 1, 0, 0),
+    ]
+    one_at_a_time = fresh_db()
+    alone = [warehouse.load([f], one_at_a_time, workers=0).files[0] for f in files]
+    assert conversation_counts(alone) == expected
+    together = fresh_db()
+    summary = warehouse.load(files, together, workers=workers)
+    assert conversation_counts(summary.files) == expected
+    assert dump(together) == dump(one_at_a_time)
+    assert summary.totals()["conversations_updated"] == 1
+
+
 # -- bad input -------------------------------------------------------------------------------
 
 

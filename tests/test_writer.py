@@ -157,10 +157,11 @@ def test_one_write_inserts_new_conversations_and_replaces_stored_ones(db_url):
         ],
         load_id=2,
     )
+    # Counted as if written one by one: c4's first record is inserted, its second updates it.
     counts = writer.counts
-    assert (counts.inserted, counts.updated, counts.older) == (2, 1, 2)
-    assert counts.rows["conversation"] == 3  # c3, c1, c4 (its newer record)
-    assert counts.rows["message"] == 5
+    assert (counts.inserted, counts.updated, counts.unchanged, counts.older) == (2, 2, 0, 1)
+    assert counts.rows["conversation"] == 4  # c3, c1, c4 twice
+    assert counts.rows["message"] == 6
     assert counts.rows["sde_cart_status"] == 1
     assert rows(db_url, "SELECT conversation_id, status, load_id FROM conversation ORDER BY 1") == [
         ("c1", "CLOSE", 2),

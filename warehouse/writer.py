@@ -140,28 +140,8 @@ class BatchWriter:
     ) -> None:
         b = self.backend
         metas = batch.metas
-        # The same conversation twice in one batch: the newer version wins (a tie: the later).
-        best: dict[str, int] = {}
-        for i in recs:
-            key = metas[i].key
-            j = best.get(key)
-            if j is None:
-                best[key] = i
-                continue
-            rank_i, rank_j = (
-                _rank(metas[i].version, metas[i].digest),
-                _rank(metas[j].version, metas[j].digest),
-            )
-            loser = j if rank_i >= rank_j else i
-            if rank_i >= rank_j:
-                best[key] = i
-            counts = self.counts[load_ids[loser]]
-            if rank_i == rank_j:
-                counts.unchanged += 1
-            else:
-                counts.older += 1
-
-        rel = b.stage("chunk_keys", arrow_table_of({"conversation_id": list(best)}))
+        keys = list(dict.fromkeys(metas[i].key for i in recs))
+        rel = b.stage("chunk_keys", arrow_table_of({"conversation_id": keys}))
         stored = {
             cid: _rank(to_epoch_ms(version), digest)
             for cid, version, digest in b.fetchall(
@@ -170,23 +150,32 @@ class BatchWriter:
             )
         }
         b.unstage(rel)
-        winners: list[int] = []
-        replaced: list[str] = []
-        for key, i in best.items():
+        # Records are counted as if written one by one, in the order of the input: against
+        # the stored version and the records before them (so a file's counts do not depend
+        # on which other files share its batch). The newest of each conversation is written.
+        current = dict(stored)
+        best: dict[str, int] = {}
+        advanced: list[int] = []  # records inserted or updated, superseded in the batch or not
+        for i in recs:
+            key = metas[i].key
+            rank = _rank(metas[i].version, metas[i].digest)
+            before = current.get(key)
             counts = self.counts[load_ids[i]]
-            new_rank = _rank(metas[i].version, metas[i].digest)
-            old_rank = stored.get(key)
-            if old_rank is None:
+            if before is None:
                 counts.inserted += 1
-                winners.append(i)
-            elif new_rank == old_rank:
-                counts.unchanged += 1
-            elif new_rank > old_rank:
+            elif rank > before:
                 counts.updated += 1
-                winners.append(i)
-                replaced.append(key)
+            elif rank == before:
+                counts.unchanged += 1
+                continue
             else:
                 counts.older += 1
+                continue
+            current[key] = rank
+            best[key] = i
+            advanced.append(i)
+        winners = list(best.values())
+        replaced = [key for key in best if key in stored]
         if not winners:
             return
 
@@ -198,7 +187,7 @@ class BatchWriter:
             or name in conversation_mid_tables()
         }
         replaced_recs = [best[key] for key in replaced]
-        self._stage_records(winners, load_ids, replaced_recs)
+        self._stage_records(winners, load_ids, replaced_recs, counted=advanced)
         self._write_parent(CONVERSATION, written.pop(CONVERSATION), bool(replaced))
         if replaced:
             self._delete_leaves(replaced)
@@ -213,10 +202,16 @@ class BatchWriter:
         self.backend.unstage(self._records)
 
     def _stage_records(
-        self, recs: list[int], load_ids: list[int], replacing: list[int] = ()
+        self,
+        recs: list[int],
+        load_ids: list[int],
+        replacing: list[int] = (),
+        counted: list[int] | None = None,
     ) -> None:
         """Stage the batch's records to write (``_rec``) with their load id (``_load``);
-        ``replacing``: those of them that replace a stored conversation.
+        ``replacing``: those of them that replace a stored conversation; ``counted``: the
+        records whose rows count as written (default ``recs``; with the conversations a
+        newer one replaced in the batch, as if the records were written one by one).
 
         Statements select their rows through this relation: the rows of records that lost
         to a newer one are left out, and ``load_id`` filled, by the database's join, which
@@ -226,6 +221,10 @@ class BatchWriter:
         for i, load in zip(recs, loads, strict=True):
             by_rec[i] = load
         self._load_by_rec = pa.array(by_rec, pa.int64())
+        count_by_rec: list[int | None] = [None] * len(load_ids)
+        for i in recs if counted is None else counted:
+            count_by_rec[i] = load_ids[i]
+        self._count_by_rec = pa.array(count_by_rec, pa.int64())
         new_by_rec: list[bool | None] = [None if load is None else True for load in by_rec]
         for i in replacing:
             new_by_rec[i] = False
@@ -244,10 +243,10 @@ class BatchWriter:
         return table.drop_columns([REC])
 
     def _count_rows(self, name: str, table: pa.Table) -> None:
-        """Count the rows of ``table`` that will be written, per load id."""
+        """Count the rows of ``table`` written, per load id (see ``_stage_records``)."""
         if table.num_rows == 0:
             return
-        loads = pc.take(self._load_by_rec, table.column(REC))
+        loads = pc.take(self._count_by_rec, table.column(REC))
         for item in pc.value_counts(loads).to_pylist():
             if item["values"] is not None:
                 self.counts[item["values"]].rows[name] += item["counts"]
