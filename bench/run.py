@@ -7,7 +7,9 @@ In one run it generates (or reuses, from ``bench/out/``) synthetic exports with
 - peak RSS of the process doing the load — every measured load runs in a child process
   (``python -m bench.run --child …``) so the figure is its own: the child's
   high-water RSS (``VmHWM``), and, sampled with psutil, that of the child with its worker processes
-  (RSS summed, and PSS, which counts the pages they share once);
+  (RSS summed, and PSS, which counts the pages they share once). The sampler takes CPU
+  from the load, so each load above is run twice: timed without it, then sampled (see
+  ``measured_load``); the ``--memory`` loads, minutes long, run once, sampled;
 - the baseline: the time DuckDB itself takes to read the same files with ``read_json``
   and split the pages into one JSON value per record, and the ratio load / read;
 - the same load into a fresh PostgreSQL database when ``--postgres`` is given (the
@@ -35,6 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,8 +153,9 @@ class LoadRun:
     files_by_status: dict[str, int] = field(default_factory=dict)
 
 
-def run_child_load(paths: list[Path], url: str) -> LoadRun:
-    """Load ``paths`` into ``url`` in a child process, sampling its RSS with psutil."""
+def run_child_load(paths: list[Path], url: str, sample: bool = True) -> LoadRun:
+    """Load ``paths`` into ``url`` in a child process, sampling its RSS with psutil (unless
+    not ``sample``: the sampled figures are then 0)."""
     import psutil
 
     with tempfile.NamedTemporaryFile("w+", suffix=".json", delete=False) as tmp:
@@ -162,6 +167,9 @@ def run_child_load(paths: list[Path], url: str) -> LoadRun:
     ps = psutil.Process(proc.pid)
     sampled = sampled_pss = 0
     while proc.poll() is None:
+        if not sample:
+            time.sleep(0.05)
+            continue
         # the whole process tree: the loader may parse in worker processes
         try:
             tree = [ps, *ps.children(recursive=True)]
@@ -185,6 +193,24 @@ def run_child_load(paths: list[Path], url: str) -> LoadRun:
     data = json.loads(result_path.read_text())
     result_path.unlink()
     return LoadRun(sampled_rss_mb=sampled / MB, sampled_pss_mb=sampled_pss / MB, **data)
+
+
+def measured_load(
+    paths: list[Path], fresh_database: Callable[[], AbstractContextManager[str]]
+) -> LoadRun:
+    """A load timed in a run without the memory sampler, with the process tree's memory
+    from a second, sampled run of the same load (each into a ``fresh_database()``).
+
+    The sampler reads every process's memory map (PSS) every 50 ms: on a 2-core machine
+    that took 5-8 % of a load's time. The loading process's own peak (``VmHWM``) costs
+    nothing to read, and comes from the timed run."""
+    with fresh_database() as url:
+        timed = run_child_load(paths, url, sample=False)
+    with fresh_database() as url:
+        sampled = run_child_load(paths, url)
+    timed.sampled_rss_mb = sampled.sampled_rss_mb
+    timed.sampled_pss_mb = sampled.sampled_pss_mb
+    return timed
 
 
 def peak_rss_kib() -> int:
@@ -370,6 +396,19 @@ def duckdb_read_seconds(sql: str, files: list[Path]) -> tuple[float, int]:
     return best, rows
 
 
+def duckdb_files(work: Path, name: str) -> Callable[[], AbstractContextManager[str]]:
+    """A maker of fresh DuckDB files in ``work`` (``name-1.duckdb``, ``name-2.duckdb``, …)."""
+    made = 0
+
+    @contextmanager
+    def fresh() -> Iterator[str]:
+        nonlocal made
+        made += 1
+        yield str(work / f"{name}-{made}.duckdb")
+
+    return fresh
+
+
 class PostgresDatabase:
     """A fresh database on the server of ``url``, dropped on exit."""
 
@@ -448,7 +487,7 @@ def benchmark(a: argparse.Namespace) -> int:
     if a.conversations:
         files = conversation_input(out, a.conversations, a.seed, a.page_records)
         print(f"conversations: {len(files)} files", flush=True)
-        run = run_child_load(files, str(work / "conversations.duckdb"))
+        run = measured_load(files, duckdb_files(work, "conversations"))
         read_s, read_rows = duckdb_read_seconds(CONV_READ_SQL, files)
         ratio = run.seconds / read_s
         figures["conversations_duckdb"] = vars(run) | {"read_seconds": read_s, "ratio": ratio}
@@ -471,8 +510,7 @@ def benchmark(a: argparse.Namespace) -> int:
             figures["conversations_breakdown"] = vars(parts)
             rows += breakdown_rows("conversations", parts, read_rows, read_s)
         if a.postgres:
-            with PostgresDatabase(a.postgres) as pg_url:
-                pg = run_child_load(files, pg_url)
+            pg = measured_load(files, lambda: PostgresDatabase(a.postgres))
             figures["conversations_postgres"] = vars(pg)
             rows += [
                 Row("PostgreSQL load time", f"{_fmt(pg.seconds, 2)} s"),
@@ -483,7 +521,7 @@ def benchmark(a: argparse.Namespace) -> int:
     if a.web_visits:
         files = web_input(out, a.web_visits, a.seed)
         print(f"web sessions: {len(files)} files", flush=True)
-        run = run_child_load(files, str(work / "web.duckdb"))
+        run = measured_load(files, duckdb_files(work, "web"))
         read_s, read_rows = duckdb_read_seconds(WEB_READ_SQL, files)
         ratio = run.seconds / read_s
         figures["web_duckdb"] = vars(run) | {"read_seconds": read_s, "ratio": ratio}

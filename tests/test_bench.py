@@ -122,3 +122,28 @@ def test_read_baseline_uses_the_smallest_object_size_that_reads_the_files(tmp_pa
     assert max_object_bytes([small, big]) == len(text) + 1
     _seconds, records = duckdb_read_seconds(WEB_READ_SQL, [small, big])
     assert records == 1 + 18_000
+
+
+def test_a_measured_load_is_timed_without_the_sampler_and_sampled_apart(tmp_path):
+    """The sampler's reads of every process's memory take CPU from the load: the time comes
+    from a run without it, the process tree's memory from a second run."""
+    from bench.run import duckdb_files, measured_load, run_child_load
+
+    page = tmp_path / "page.json"
+    page.write_text(
+        json.dumps(
+            {"conversationHistoryRecords": [{"info": {"conversationId": "c1", "startTimeL": 1}}]}
+        )
+    )
+    quiet = run_child_load([page], str(tmp_path / "quiet.duckdb"), sample=False)
+    assert quiet.records_seen == 1 and quiet.seconds > 0
+    assert (quiet.sampled_rss_mb, quiet.sampled_pss_mb) == (0, 0)
+    fresh = duckdb_files(tmp_path, "measured")
+    run = measured_load([page], fresh)
+    assert run.records_seen == 1 and run.counts["conversation"] == 1
+    assert 0 < run.sampled_pss_mb <= run.sampled_rss_mb
+    # a fresh database for each of the two runs
+    assert sorted(p.name for p in tmp_path.glob("measured-*.duckdb")) == [
+        "measured-1.duckdb",
+        "measured-2.duckdb",
+    ]
