@@ -3,20 +3,20 @@
 SQLAlchemy is used for the schema, migrations and queries; the load path talks
 to the drivers directly because bulk paths are mandatory: a DuckDB connection
 scans a registered Arrow table in one ``INSERT … SELECT``, and PostgreSQL gets
-the same Arrow table as CSV through ``COPY`` into a temporary staging table.
+the same Arrow table through a binary ``COPY`` into a temporary staging table.
 Both then run the same set-based SQL against the staged relation.
 """
 
 from __future__ import annotations
 
-import io
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
+import pgpq
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from warehouse import db
 from warehouse.tables import tables
@@ -231,11 +231,11 @@ class PostgresBackend(Backend):
 
     def _copy(self, table: str, data: pa.Table) -> None:
         if data.num_rows:
-            payload = _csv_bytes(data)
             cols = ", ".join(f'"{c}"' for c in data.column_names)
             with self.con.cursor() as cur:
-                with cur.copy(f'COPY "{table}" ({cols}) FROM STDIN (FORMAT csv)') as copy:
-                    copy.write(payload)
+                with cur.copy(f'COPY "{table}" ({cols}) FROM STDIN (FORMAT binary)') as copy:
+                    for chunk in _binary_copy(data):
+                        copy.write(chunk)
 
     def unstage(self, relation):
         pass  # staging tables are reused (truncated) by the next stage() of the same name
@@ -282,23 +282,23 @@ def _pg_columns(schema: pa.Schema) -> str:
     return ", ".join(f'"{f.name}" {_PG_TYPES[f.type]}' for f in schema)
 
 
-def _csv_bytes(data: pa.Table) -> bytes:
-    """Arrow → CSV for COPY: every non-null value quoted, so that NULL (unquoted empty) and
-    the empty string (``""``) stay distinct; NUL characters, which PostgreSQL text cannot
-    hold, become U+FFFD."""
+def _binary_copy(data: pa.Table) -> Iterator[bytes]:
+    """Arrow → PostgreSQL's binary COPY format, by pgpq (Rust): no values turned into text
+    and parsed back by the server, which CSV cost on both sides (~6 % of a load). The
+    Arrow types are those of the warehouse columns (int32 for INTEGER, timestamp[ms] for
+    TIMESTAMP, …), as the binary format requires. NUL characters, which PostgreSQL text
+    cannot hold, become U+FFFD."""
     columns = []
     for column in data.columns:
         if pa.types.is_large_string(column.type) or pa.types.is_string(column.type):
             column = pc.replace_substring(column, "\x00", "\ufffd")
         columns.append(column)
     data = pa.table(columns, names=data.column_names)
-    out = io.BytesIO()
-    pacsv.write_csv(
-        data,
-        out,
-        write_options=pacsv.WriteOptions(include_header=False, quoting_style="all_valid"),
-    )
-    return out.getvalue()
+    encoder = pgpq.ArrowToPostgresBinaryEncoder(data.schema)
+    yield encoder.write_header()
+    for batch in data.to_batches():
+        yield encoder.write_batch(batch)
+    yield encoder.finish()
 
 
 def _libpq_url(url: str) -> str:
