@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import orjson
+import pytest
 import sqlalchemy as sa
 from seeds import real_sample, seed_example
 
@@ -202,6 +203,48 @@ def test_same_file_twice_and_overlapping_files_store_each_fact_once(db_url, tmp_
         ("/cart",),
         ("/pay",),
     ]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_each_file_counts_the_facts_it_brought_first(fresh_db, tmp_path, workers):
+    """A file's rows per table are the facts it wrote: a fact already stored, or brought by
+    a file before it in the same load (even in the same write), is not counted again, and
+    its load_id names the file that brought it first."""
+    first = write(tmp_path / "1.json", seed_file())
+    later = seed_file()
+    later["metaData"]["startTime"] = {"long": 1467291800000}
+    later["recordCollection"].append({"body": navigation(VISIT, (1467291800001, "/new"))})
+    second = write(tmp_path / "2.json", later)
+    seed_rows = {
+        "web_session_source": 5,
+        "web_page_view": 3,
+        "web_impression": 3,
+        "web_eligibility": 2,
+        "web_goal_achieved": 1,
+        "sde_customer_info": 1,
+        "sde_personal_info": 1,
+        "sde_personal_info_contact": 1,  # a child row: the table has no load_id
+    }
+    # What a file says about the visit is its own (web_session merges the files' sources):
+    # each body of the second file is a source of its own, its only new fact the page view.
+    expected = [seed_rows, {"web_session_source": 6, "web_page_view": 1}]
+
+    one_at_a_time = fresh_db()
+    alone = [warehouse.load([f], one_at_a_time, workers=0).files[0] for f in (first, second)]
+    assert [dict(f.counts.rows) for f in alone] == expected
+    together = fresh_db()
+    summary = warehouse.load([first, second], together, workers=workers)
+    assert [dict(f.counts.rows) for f in summary.files] == expected
+    assert web_dump(together) == web_dump(one_at_a_time)
+    first_id, second_id = (f.load_id for f in summary.files)
+    assert query(together, "SELECT load_id, count(*) FROM web_page_view GROUP BY 1 ORDER BY 1") == [
+        (first_id, 3),
+        (second_id, 1),
+    ]
+    assert query(together, "SELECT load_id FROM sde_personal_info") == [(first_id,)]
+    again = warehouse.load([first, second], together, force=True, workers=workers)
+    assert [dict(f.counts.rows) for f in again.files] == [{}, {}]
+    assert query(together, "SELECT count(*) FROM web_page_view") == [(4,)]
 
 
 def test_a_visit_split_over_files_is_whole_in_either_order(db_url, tmp_path):

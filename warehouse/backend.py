@@ -35,6 +35,10 @@ class Backend:
     def fetchall(self, sql: str, params: tuple | list | None = None) -> list[tuple]:
         raise NotImplementedError
 
+    def execute_count(self, sql: str, params: tuple | list | None = None) -> int:
+        """Run an INSERT, UPDATE or DELETE; the number of rows it changed."""
+        raise NotImplementedError
+
     def stage(self, name: str, data: pa.Table) -> str:
         """Make ``data`` selectable under the returned relation name until ``unstage``."""
         raise NotImplementedError
@@ -131,6 +135,9 @@ class DuckDBBackend(Backend):
     def fetchall(self, sql, params=None):
         return self._run(sql, params).fetchall()
 
+    def execute_count(self, sql, params=None):
+        return self._run(sql, params).fetchone()[0]
+
     def stage(self, name, data):
         relation = f"_stage_{name}"
         self._staged[relation] = data
@@ -200,6 +207,9 @@ class PostgresBackend(Backend):
 
     def fetchall(self, sql, params=None):
         return self.con.execute(self._sql(sql), params).fetchall()
+
+    def execute_count(self, sql, params=None):
+        return self.con.execute(self._sql(sql), params).rowcount
 
     def stage(self, name, data):
         relation = f"_stage_{name}"

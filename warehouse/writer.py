@@ -221,6 +221,7 @@ class BatchWriter:
         for i, load in zip(recs, loads, strict=True):
             by_rec[i] = load
         self._load_by_rec = pa.array(by_rec, pa.int64())
+        self._record_loads = set(loads)
         count_by_rec: list[int | None] = [None] * len(load_ids)
         for i in recs if counted is None else counted:
             count_by_rec[i] = load_ids[i]
@@ -313,7 +314,7 @@ class BatchWriter:
         for name in web_tables():
             table = written.get(name)
             if table is not None and table.num_rows:
-                self._insert(name, table, on_conflict=True)
+                self._insert_facts(name, table)
         self.backend.unstage(self._records)
         self.touched_visits |= visits
 
@@ -369,11 +370,13 @@ class BatchWriter:
 
     # -- statements ---------------------------------------------------------------------------
 
-    def _source(self, name: str, table: pa.Table, counted: bool = False) -> str:
+    def _source(
+        self, name: str, table: pa.Table, counted: bool = False, with_rec: bool = False
+    ) -> str:
         """Stage ``table`` and return the SQL source of its rows to write, with every column
-        of the warehouse table: for a batch's table (it has ``_rec``), only the rows of
-        the staged records, with their ``load_id`` (counted unless ``counted``); for
-        another table, all of it."""
+        of the warehouse table (and ``_rec`` if ``with_rec``): for a batch's table (it has
+        ``_rec``), only the rows of the staged records, with their ``load_id`` (counted
+        unless ``counted``); for another table, all of it."""
         info = tables()[name]
         rel = self.backend.stage(name, table)
         if REC not in table.column_names:
@@ -383,13 +386,15 @@ class BatchWriter:
         columns = ", ".join(
             f"r._load AS {_q(c)}" if c == "load_id" else f"s.{_q(c)}" for c in info.columns
         )
+        if with_rec:
+            columns += f", s.{REC}"
         return f"(SELECT {columns} FROM {rel} s JOIN {self._records} r ON s.{REC} = r.{REC}) AS src"
 
-    def _insert(
-        self, name: str, table: pa.Table, *, on_conflict: bool = False, counted: bool = False
-    ) -> None:
+    def _insert(self, name: str, table: pa.Table, *, counted: bool = False) -> None:
+        """Append the rows of the staged records (their keys are new); count them unless
+        ``counted``."""
         info = tables()[name]
-        if not on_conflict and self.backend.copies_into_tables:
+        if self.backend.copies_into_tables:
             # PostgreSQL: COPY straight into the table saves writing a staging table and
             # reading it back; the rows to keep are picked here instead of by a join.
             if not counted:
@@ -399,14 +404,54 @@ class BatchWriter:
         if not table.num_rows:
             return
         source = self._source(name, table, counted=counted)
-        select = f"SELECT {_cols(info.columns)} FROM {source}"
-        conflict = ""
-        if on_conflict:
-            # The same fact twice in one batch: PostgreSQL refuses a key twice in one INSERT.
-            key = _cols(info.primary_key)
-            select = f"SELECT DISTINCT ON ({key}) {_cols(info.columns)} FROM {source}"
-            conflict = f" ON CONFLICT ({_cols(info.primary_key)}) DO NOTHING"
-        self.backend.execute(f"INSERT INTO {_q(name)} ({_cols(info.columns)}) {select}{conflict}")
+        self.backend.execute(
+            f"INSERT INTO {_q(name)} ({_cols(info.columns)}) "
+            f"SELECT {_cols(info.columns)} FROM {source}"
+        )
+
+    def _insert_facts(self, name: str, table: pa.Table) -> None:
+        """Insert the rows whose key is not stored yet (a fact seen before stays as it is)
+        and count, per load, the rows inserted: a fact seen again is not written again.
+
+        The same fact twice in the batch (PostgreSQL refuses a key twice in one INSERT): the
+        first in the input is kept, so that it is counted for, and its ``load_id`` names, the
+        file that brought it first, as if the files were written one by one."""
+        info = tables()[name]
+        key = _cols(info.primary_key)
+        one_load = len(self._record_loads) == 1
+        source = self._source(name, table, counted=True, with_rec=not one_load)
+        # A key's rows are the same fact, the same row but for its load_id: within one
+        # file's records any of them will do.
+        order = "" if one_load else f"ORDER BY {key}, {REC} "
+        insert = (
+            f"INSERT INTO {_q(name)} ({_cols(info.columns)}) "
+            f"SELECT DISTINCT ON ({key}) {_cols(info.columns)} FROM {source} "
+            f"{order}ON CONFLICT ({key}) DO NOTHING"
+        )
+        if one_load:  # the count is enough
+            (load,) = self._record_loads
+            inserted = self.backend.execute_count(insert)
+            if inserted:
+                self.counts[load].rows[name] += inserted
+            return
+        has_load = info.has("load_id")
+        returned = self.backend.fetchall(f"{insert} RETURNING {'load_id' if has_load else key}")
+        if not returned:
+            return
+        if has_load:
+            loads = Counter(load for (load,) in returned)
+        else:  # a child row without load_id: the load of the first staged row of its key
+            keys = list(info.primary_key)
+            columns = list(zip(*returned, strict=True))
+            inserted = pa.table(
+                {k: pa.array(column, table.schema.field(k).type)
+                 for k, column in zip(keys, columns, strict=True)}
+            )  # fmt: skip
+            first = table.select([*keys, REC]).group_by(keys).aggregate([(REC, "min")])
+            recs = inserted.join(first, keys=keys).column(f"{REC}_min")
+            loads = Counter(pc.take(self._load_by_rec, recs).to_pylist())
+        for load, rows in loads.items():
+            self.counts[load].rows[name] += rows
 
     def _write_parent(self, name: str, table: pa.Table | None, replacing: bool) -> None:
         """The rows of the conversation table or a mid table: those of conversations new to
