@@ -94,15 +94,24 @@ def _unpickle_batch(state: dict, names: list[str], ends: list[int], data: bytes)
     return batch
 
 
+#: Tables whose rows the writer merges into another table's columns of the same names
+#: (``web_session`` is derived from the files' ``web_session_source`` rows): a value that
+#: column indexes there must be indexable here.
+MERGED_INTO = {"web_session_source": "web_session"}
+
+
 @cache
 def indexed_columns(name: str) -> tuple[str, ...]:
-    """The columns of a table that are part of its primary key, a unique or other index."""
+    """The columns of a table that are part of its primary key, a unique or other index,
+    or that are merged into such a column of another table (see :data:`MERGED_INTO`)."""
     from warehouse.models import metadata
 
     table = metadata.tables[name]
     columns = {c.name for c in table.primary_key.columns}
     columns |= {c.name for index in table.indexes for c in index.columns}
     columns |= {c.name for c in table.columns if c.unique}
+    if name in MERGED_INTO:
+        columns |= set(indexed_columns(MERGED_INTO[name])) & {c.name for c in table.columns}
     return tuple(sorted(columns))
 
 
