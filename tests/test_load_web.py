@@ -62,6 +62,19 @@ def web_dump(url: str) -> dict[str, list]:
     return out
 
 
+#: The rows the seed 004 example gives each table (besides its one web_session row).
+SEED_ROWS = {
+    "web_session_source": 5,
+    "web_page_view": 3,
+    "web_impression": 3,
+    "web_eligibility": 2,
+    "web_goal_achieved": 1,
+    "sde_customer_info": 1,
+    "sde_personal_info": 1,
+    "sde_personal_info_contact": 1,  # a child row: its table has no load_id
+}
+
+
 def seed_file() -> dict:
     return json.loads(seed_example(4))
 
@@ -137,17 +150,7 @@ def write(path: Path, value) -> Path:
 def test_seed_004_example_loads_every_record_type(db_url, tmp_path):
     summary = warehouse.load([write(tmp_path / "web.json", seed_file())], db_url)
     assert not summary.rejected, summary.to_dict()
-    assert counts(db_url) == {
-        "web_session": 1,
-        "web_session_source": 5,
-        "web_page_view": 3,
-        "web_impression": 3,
-        "web_eligibility": 2,
-        "web_goal_achieved": 1,
-        "sde_customer_info": 1,
-        "sde_personal_info": 1,
-        "sde_personal_info_contact": 1,
-    }
+    assert counts(db_url) == {"web_session": 1, **SEED_ROWS}
     assert query(
         db_url, "SELECT visit_id, visitor_id, account_id, first_fact_time FROM web_session"
     ) == [(VISIT, "pKytlMTwSPCwpJS-RQqtlQ", "75555851", query_ts(1467291704525))]
@@ -215,19 +218,9 @@ def test_each_file_counts_the_facts_it_brought_first(fresh_db, tmp_path, workers
     later["metaData"]["startTime"] = {"long": 1467291800000}
     later["recordCollection"].append({"body": navigation(VISIT, (1467291800001, "/new"))})
     second = write(tmp_path / "2.json", later)
-    seed_rows = {
-        "web_session_source": 5,
-        "web_page_view": 3,
-        "web_impression": 3,
-        "web_eligibility": 2,
-        "web_goal_achieved": 1,
-        "sde_customer_info": 1,
-        "sde_personal_info": 1,
-        "sde_personal_info_contact": 1,  # a child row: the table has no load_id
-    }
     # What a file says about the visit is its own (web_session merges the files' sources):
     # each body of the second file is a source of its own, its only new fact the page view.
-    expected = [seed_rows, {"web_session_source": 6, "web_page_view": 1}]
+    expected = [SEED_ROWS, {"web_session_source": 6, "web_page_view": 1}]
 
     one_at_a_time = fresh_db()
     alone = [warehouse.load([f], one_at_a_time, workers=0).files[0] for f in (first, second)]
