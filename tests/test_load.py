@@ -877,3 +877,40 @@ def test_small_files_parsed_in_groups_load_as_they_do_one_by_one(
         "page2y.json",
         "page3x.json",
     ]
+
+
+def test_generated_exports_loaded_any_way_give_the_same_warehouse_and_bookkeeping(
+    fresh_db, tmp_path, monkeypatch
+):
+    """Generated exports — snapshots of one conversation on several pages, web visits spread
+    over files, the same facts in two files — loaded in this process, by the parsing
+    processes, in small writes, and streamed in parts: the same tables, and the same
+    load_file rows (each file's counts and rows do not depend on how it was written)."""
+    from bench.gen_conversations import ConversationOptions
+    from bench.gen_web import WebOptions
+    from bench.generate import write_conversations, write_web
+    from warehouse import loading
+
+    files = write_conversations(tmp_path / "c", 120, ConversationOptions(seed=3), per_page=20)
+    files += write_web(tmp_path / "w", 40, WebOptions(seed=3), files=3)
+    ways = {
+        "inline": {"workers": 0},
+        "pool": {"workers": 2},
+        "small writes": {"workers": 2, "chunk_records": 7},
+        "streamed": {"workers": 2, "streamed": True},
+    }
+    results = {}
+    for way, options in ways.items():
+        with monkeypatch.context() as patch:
+            if options.pop("streamed", False):
+                patch.setattr(loading, "WORKER_FILE_LIMIT", 1)  # every file streamed
+            url = fresh_db()
+            summary = warehouse.load(files, url, **options)
+        assert not summary.rejected, way
+        results[way] = (dump(url), bookkeeping(url))
+    inline = results.pop("inline")
+    assert inline[1][0]  # load_file rows
+    for way, result in results.items():
+        assert result == inline, way
+    totals = summary.totals()
+    assert totals["conversations_updated"] > 0 and totals["conversations_older_ignored"] > 0
