@@ -22,6 +22,7 @@ written with one set-based statement:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -205,8 +206,8 @@ class BatchWriter:
         self,
         recs: list[int],
         load_ids: list[int],
-        replacing: list[int] = (),
-        counted: list[int] | None = None,
+        replacing: Iterable[int] = (),
+        counted: Iterable[int] | None = None,
     ) -> None:
         """Stage the batch's records to write (``_rec``) with their load id (``_load``);
         ``replacing``: those of them that replace a stored conversation; ``counted``: the
