@@ -72,8 +72,13 @@ segmented AS (
     SELECT
         o.source,
         o.context_id,
-        o.total,
-        COALESCE(NULLIF(LOWER(TRIM(i.segment_value)), ''), 'unknown') AS segment
+        CAST(CASE WHEN ABS(o.total) < 1e15 THEN o.total END AS DECIMAL(38, 10)) AS total_exact,
+        CASE WHEN ABS(o.total) >= 1e15 THEN o.total END AS total_huge,
+        -- Trimmed of white space of any kind: spaces, tabs, line breaks, no-break spaces.
+        COALESCE(
+            NULLIF(LOWER(TRIM(i.segment_value, ' ' || CHR(9) || CHR(10) || CHR(11) || CHR(12) || CHR(13) || CHR(160))), ''),
+            'unknown'
+        ) AS segment
     FROM orders AS o
     LEFT JOIN latest_info AS i
         ON i.source = o.source AND i.context_id = o.context_id AND i.rn = 1
@@ -83,11 +88,18 @@ SELECT
     source,
     segment,
     COUNT(*) AS orders,
-    -- Decimal sums are exact, so both databases add up to the same value.
-    CAST(SUM(CAST(total AS DECIMAL(38, 10))) AS DOUBLE PRECISION) AS revenue,
-    CAST(ROUND(CAST(
-        SUM(CAST(total AS DECIMAL(38, 10))) / COUNT(*)
-    AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS aov,
+    -- Decimal sums are exact, so both databases add up to the same value. A value of 1e15
+    -- or more (no real amount) does not fit the decimal: it is added as a double instead
+    -- of failing the query.
+    CAST(COALESCE(SUM(total_exact), 0) AS DOUBLE PRECISION) + COALESCE(SUM(total_huge), 0)
+        AS revenue,
+    CASE
+        WHEN COUNT(total_huge) = 0
+        THEN CAST(ROUND(CAST(SUM(total_exact) / COUNT(*) AS DECIMAL(38, 10)), 2)
+            AS DOUBLE PRECISION)
+        ELSE (CAST(COALESCE(SUM(total_exact), 0) AS DOUBLE PRECISION) + SUM(total_huge))
+            / COUNT(*)
+    END AS aov,
     COUNT(DISTINCT context_id) AS contexts
 FROM segmented
 GROUP BY source, segment

@@ -10,7 +10,7 @@
 -- column timeouts: impressions of type Timeout
 -- column acceptance_pct: accepts / shows, 0-100 (2 decimals; NULL without shows)
 -- order: shows desc, then campaign_id, then channel (NULL last)
--- Impression types compare case-insensitively (and ignoring surrounding spaces).
+-- Impression types compare case-insensitively (and ignoring surrounding white space: spaces, tabs, line breaks, no-break spaces).
 WITH bounds AS (
     SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
 ),
@@ -22,7 +22,10 @@ visit_in_range AS (
       AND (b.end_ts IS NULL OR COALESCE(w.session_start_time, w.first_fact_time) < b.end_ts)
 ),
 impression AS (
-    SELECT i.campaign_id, i.engagement_channel, LOWER(TRIM(i.impression_type)) AS kind
+    SELECT
+        i.campaign_id,
+        i.engagement_channel,
+        LOWER(TRIM(i.impression_type, ' ' || CHR(9) || CHR(10) || CHR(11) || CHR(12) || CHR(13) || CHR(160))) AS kind
     FROM web_impression AS i
     JOIN visit_in_range AS v ON v.visit_id = i.visit_id
 )

@@ -32,7 +32,10 @@ carts AS (
         s.source,
         CASE WHEN s.source = 'conversation' THEN s.conversation_id ELSE s.visit_id END
             AS context_id,
-        s.total,
+        -- A total of 1e15 or more (no real amount) does not fit the decimal of the exact sum
+        -- below: it is added as a double instead of failing the query.
+        CAST(CASE WHEN ABS(s.total) < 1e15 THEN s.total END AS DECIMAL(38, 10)) AS total_exact,
+        CASE WHEN ABS(s.total) >= 1e15 THEN s.total END AS total_huge,
         ROW_NUMBER() OVER (
             PARTITION BY
                 s.source,
@@ -60,9 +63,11 @@ SELECT
     CAST(ROUND(CAST(
         100.0 * (COUNT(*) - COUNT(b.context_id)) / NULLIF(COUNT(*), 0)
     AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS abandonment_pct,
-    CAST(COALESCE(
-        SUM(CASE WHEN b.context_id IS NULL THEN CAST(c.total AS DECIMAL(38, 10)) END), 0
-    ) AS DOUBLE PRECISION) AS abandoned_value
+    -- Decimal sums are exact, so both databases add up to the same value.
+    CAST(COALESCE(SUM(CASE WHEN b.context_id IS NULL THEN c.total_exact END), 0)
+        AS DOUBLE PRECISION)
+        + COALESCE(SUM(CASE WHEN b.context_id IS NULL THEN c.total_huge END), 0)
+        AS abandoned_value
 FROM carts AS c
 LEFT JOIN bought AS b ON b.source = c.source AND b.context_id = c.context_id
 WHERE c.rn = 1

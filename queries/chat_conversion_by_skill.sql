@@ -35,7 +35,11 @@ orders AS (
     WHERE p.source = 'conversation' AND p.total IS NOT NULL
 ),
 per_conversation AS (
-    SELECT conversation_id, SUM(CAST(total AS DECIMAL(38, 10))) AS revenue
+    SELECT
+        conversation_id,
+        SUM(CAST(CASE WHEN ABS(total) < 1e15 THEN total END AS DECIMAL(38, 10)))
+            AS revenue_exact,
+        SUM(CASE WHEN ABS(total) >= 1e15 THEN total END) AS revenue_huge
     FROM orders
     WHERE rn = 1
     GROUP BY conversation_id
@@ -47,7 +51,11 @@ SELECT
     CAST(ROUND(CAST(
         100.0 * COUNT(p.conversation_id) / NULLIF(COUNT(*), 0)
     AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS conversion_pct,
-    CAST(COALESCE(SUM(p.revenue), 0) AS DOUBLE PRECISION) AS revenue
+    -- Decimal sums are exact, so both databases add up to the same value. A value of 1e15
+    -- or more (no real amount) does not fit the decimal: it is added as a double instead
+    -- of failing the query.
+    CAST(COALESCE(SUM(p.revenue_exact), 0) AS DOUBLE PRECISION)
+        + COALESCE(SUM(p.revenue_huge), 0) AS revenue
 FROM conv AS c
 LEFT JOIN per_conversation AS p ON p.conversation_id = c.conversation_id
 GROUP BY c.skill_name

@@ -3,9 +3,10 @@
 -- param start (date, default none): first UTC day, inclusive; a conversation is in range by its start_time
 -- param end (date, default none): UTC day after the last one, exclusive
 -- column skill_name: the conversation's latest skill name ('Unassigned' when missing)
--- column conversations: conversations with at least one consumer message (with a known time)
+-- column conversations: conversations with at least one consumer message
 -- column answered: of those, conversations with an agent message at or after the first consumer message
--- column unanswered: of those, conversations without such an agent message
+-- column unanswered: of those, conversations without such an agent message (also those whose
+--   consumer messages all have an unknown time: no agent message is known to follow them)
 -- column avg_frt_s: mean first response time in seconds over the answered (2 decimals)
 -- column median_frt_s: median first response time in seconds over the answered (percentile_cont(0.5), 2 decimals)
 -- order: conversations desc, then skill_name
@@ -27,7 +28,7 @@ first_consumer AS (
     SELECT m.conversation_id, MIN(m.time) AS consumer_time
     FROM message AS m
     JOIN conv AS c ON c.conversation_id = m.conversation_id
-    WHERE m.sent_by = 'Consumer' AND m.time IS NOT NULL
+    WHERE m.sent_by = 'Consumer'
     GROUP BY m.conversation_id
 ),
 first_response AS (

@@ -30,6 +30,10 @@ lead AS (
         l.source,
         l.topic,
         l.value,
+        -- A value of 1e15 or more (no real amount) does not fit the decimal of the exact sum
+        -- below: it is added as a double instead of failing the query.
+        CAST(CASE WHEN ABS(l.value) < 1e15 THEN l.value END AS DECIMAL(38, 10)) AS value_exact,
+        CASE WHEN ABS(l.value) >= 1e15 THEN l.value END AS value_huge,
         -- rn = 1 marks the first event of each lead id in a context; an event without a
         -- lead id is a lead of its own.
         ROW_NUMBER() OVER (
@@ -50,8 +54,14 @@ SELECT
     source,
     topic,
     COUNT(CASE WHEN rn = 1 THEN 1 END) AS leads,
-    CAST(COALESCE(SUM(CAST(value AS DECIMAL(38, 10))), 0) AS DOUBLE PRECISION) AS total_value,
-    CAST(ROUND(CAST(AVG(value) AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS avg_value
+    -- Decimal sums are exact, so both databases add up to the same value.
+    CAST(COALESCE(SUM(value_exact), 0) AS DOUBLE PRECISION) + COALESCE(SUM(value_huge), 0)
+        AS total_value,
+    CASE
+        WHEN ABS(AVG(value)) < 1e15
+        THEN CAST(ROUND(CAST(AVG(value) AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION)
+        ELSE AVG(value)
+    END AS avg_value
 FROM lead
 GROUP BY source, topic
 ORDER BY total_value DESC, source ASC, topic ASC NULLS LAST

@@ -39,10 +39,16 @@ search AS (
 ),
 -- A keyword listed twice in one event is one search.
 keyword AS (
-    SELECT DISTINCT s.sde_id, s.context_key, LOWER(TRIM(k.keyword)) AS keyword
+    -- Trimmed of white space of any kind: spaces, tabs, line breaks, no-break spaces.
+    SELECT DISTINCT
+        s.sde_id,
+        s.context_key,
+        LOWER(TRIM(
+            k.keyword, ' ' || CHR(9) || CHR(10) || CHR(11) || CHR(12) || CHR(13) || CHR(160)
+        )) AS keyword
     FROM sde_search_content_keyword AS k
     JOIN search AS s ON s.sde_id = k.sde_id
-    WHERE TRIM(k.keyword) <> ''
+    WHERE TRIM(k.keyword, ' ' || CHR(9) || CHR(10) || CHR(11) || CHR(12) || CHR(13) || CHR(160)) <> ''
 )
 SELECT
     keyword,

@@ -7,14 +7,19 @@
 -- column visits: visits
 -- column visitors: distinct visitor ids
 -- order: visits desc, then country_code, then country (NULL last)
--- An empty country or code is unknown too.
+-- An empty country or code (or only white space: spaces, tabs, line breaks, no-break spaces)
+-- is unknown too.
 WITH bounds AS (
     SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
 ),
 visit AS (
     SELECT
-        NULLIF(TRIM(w.country_code), '') AS country_code,
-        NULLIF(TRIM(w.country), '') AS country,
+        NULLIF(
+            TRIM(w.country_code, ' ' || CHR(9) || CHR(10) || CHR(11) || CHR(12) || CHR(13) || CHR(160)), ''
+        ) AS country_code,
+        NULLIF(
+            TRIM(w.country, ' ' || CHR(9) || CHR(10) || CHR(11) || CHR(12) || CHR(13) || CHR(160)), ''
+        ) AS country,
         w.visitor_id
     FROM web_session AS w
     CROSS JOIN bounds AS b

@@ -288,9 +288,11 @@ def test_first_response_time_by_skill(db_url: str) -> None:
     d.conversation("c10", "2024-03-01 13:00", latest_skill_name="Sales")
     d.message("c10", "2024-03-01 13:00:00", "Consumer")
     d.message("c10", "2024-03-01 13:00:40", "Agent")
-    # Sales, but the consumer message has no time: not counted.
+    # Sales, but the consumer message has no time: a conversation with a consumer message,
+    # and no agent message is known to follow it (the one here has a time): unanswered.
     d.conversation("c8", "2024-03-01 14:00", latest_skill_name="Sales")
     d.message("c8", None, "Consumer")
+    d.message("c8", "2024-03-01 14:00:05", "Agent")
     # No skill: Unassigned, 60.005 s (rounds half away from zero).
     d.conversation("c5", "2024-03-02 10:00", latest_skill_name=None)
     d.message("c5", "2024-03-02 10:00:00", "Consumer")
@@ -304,11 +306,11 @@ def test_first_response_time_by_skill(db_url: str) -> None:
 
     assert rows(db_url, "first_response_time_by_skill") == [
         # avg (0 + 10.5 + 20 + 40) / 4 = 17.625; median (10.5 + 20) / 2
-        ("Sales", 5, 4, 1, 17.63, 15.25),
+        ("Sales", 6, 4, 2, 17.63, 15.25),
         ("Unassigned", 1, 1, 0, 60.01, 60.01),
     ]
     assert rows(db_url, "first_response_time_by_skill", end="2024-03-02") == [
-        ("Sales", 5, 4, 1, 17.63, 15.25),
+        ("Sales", 6, 4, 2, 17.63, 15.25),
     ]
     assert rows(db_url, "first_response_time_by_skill", start="2024-03-02") == [
         ("Unassigned", 1, 1, 0, 60.01, 60.01),
@@ -927,6 +929,67 @@ def test_visits_by_geo(db_url: str) -> None:
         ("FR", "France", 1, 1),
     ]
     assert rows(db_url, "visits_by_geo", start="2024-03-02") == [("DE", "Germany", 1, 1)]
+
+
+# --- values at the edges ---------------------------------------------------------------------
+
+
+def test_trimming_removes_white_space_of_any_kind(db_url: str) -> None:
+    # Tabs, line breaks and no-break spaces are trimmed as spaces are: the same keyword,
+    # segment, country or impression type whatever surrounds it.
+    d = Data()
+    d.conversation("c1", "2024-03-01 10:00")
+    d.sde(
+        "customer_info",
+        conversation="c1",
+        server_time="2024-03-01 10:01",
+        customer_type="\tVIP\n",
+        customer_status="\t\r\n",  # white space only: no segment
+    )
+    d.sde("purchase", conversation="c1", server_time="2024-03-01 10:02", order_id="o1", total=10.0)
+    e1 = d.sde("search_content", conversation="c1")
+    d.keywords(e1, "bags", "\tBags\n", "\u00a0BAGS ")  # one keyword, once in this event
+    e2 = d.sde("search_content", conversation="c1")
+    d.keywords(e2, "\r\nbags", "\t")  # a keyword of white space only is no keyword
+    d.visit("v1", "2024-03-01 09:00", visitor_id="A", country_code="US\n", country="\tUSA")
+    d.visit("v2", "2024-03-01 09:30", visitor_id="B", country_code="\t", country="\u00a0")
+    d.impression("v1", 10, "WEB", "\tShow\r\n")
+    d.impression("v1", 10, "WEB", "\u00a0accept")
+    d.insert(db_url)
+
+    assert rows(db_url, "search_keywords") == [("bags", 2, 1)]
+    assert rows(db_url, "aov_by_customer_segment") == [("conversation", "vip", 1, 10.0, 10.0, 1)]
+    assert rows(db_url, "aov_by_customer_segment", params={"segment_by": "customer_status"}) == [
+        ("conversation", "unknown", 1, 10.0, 10.0, 1)
+    ]
+    assert rows(db_url, "visits_by_geo") == [("US", "USA", 1, 1), (None, None, 1, 1)]
+    assert rows(db_url, "campaign_engagement_funnel") == [(10, "WEB", 1, 1, 0, 0, 100.0)]
+
+
+def test_amounts_too_big_for_an_exact_sum_do_not_fail_the_money_queries(db_url: str) -> None:
+    # A total of 1e15 or more is no real amount, but it is a valid number: it is summed as a
+    # double (the exact decimal sum holds smaller ones) instead of overflowing the query.
+    d = Data()
+    d.conversation("c1", "2024-03-01 10:00", latest_skill_name="Sales")
+    d.sde("purchase", conversation="c1", server_time="2024-03-01 10:01", order_id="o1", total=1e30)
+    d.sde("purchase", conversation="c1", server_time="2024-03-01 10:02", order_id="o2", total=10.5)
+    d.conversation("c2", "2024-03-01 11:00", latest_skill_name="Sales")
+    d.sde("cart_status", conversation="c2", server_time="2024-03-01 11:01", total=-1e300)
+    d.sde("lead", conversation="c2", topic="Loans", lead_id="L1", value=1e30)
+    d.sde("lead", conversation="c2", topic="Loans", lead_id="L2", value=2.25)
+    d.sde("lead", conversation="c2", topic="Cards", lead_id="L3", value=0.1)
+    d.sde("lead", conversation="c2", topic="Cards", lead_id="L4", value=0.2)
+    d.insert(db_url)
+
+    assert rows(db_url, "aov_by_customer_segment") == [
+        ("conversation", "unknown", 2, 1e30 + 10.5, (1e30 + 10.5) / 2, 1)
+    ]
+    assert rows(db_url, "chat_conversion_by_skill") == [("Sales", 2, 1, 50.0, 1e30 + 10.5)]
+    assert rows(db_url, "cart_abandonment") == [("conversation", 1, 0, 1, 100.0, -1e300)]
+    assert rows(db_url, "lead_pipeline") == [
+        ("conversation", "Loans", 2, 1e30 + 2.25, (1e30 + 2.25) / 2),
+        ("conversation", "Cards", 2, 0.3, 0.15),  # below 1e15 the sum stays exact
+    ]
 
 
 # --- results ------------------------------------------------------------------------------------
