@@ -36,7 +36,7 @@ agent_name AS (
         agent_full_name,
         ROW_NUMBER() OVER (
             PARTITION BY agent_id
-            ORDER BY start_time DESC NULLS LAST, conversation_id DESC, time DESC NULLS LAST,
+            ORDER BY start_time DESC NULLS LAST, conversation_id COLLATE "C" DESC, time DESC NULLS LAST,
                 ordinal DESC
         ) AS rn
     FROM agent
@@ -71,4 +71,4 @@ SELECT
 FROM workload AS w
 LEFT JOIN agent_name AS n ON n.agent_id = w.agent_id AND n.rn = 1
 LEFT JOIN sent AS s ON s.agent_id = w.agent_id
-ORDER BY w.conversations DESC, w.agent_id ASC
+ORDER BY w.conversations DESC, w.agent_id COLLATE "C" ASC

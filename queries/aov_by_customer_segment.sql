@@ -43,7 +43,7 @@ orders AS (
                 CASE WHEN p.source = 'conversation' THEN p.conversation_id ELSE p.visit_id END,
                 p.order_id,
                 CASE WHEN p.order_id IS NULL THEN p.sde_id END
-            ORDER BY p.server_time DESC NULLS LAST, p.sde_id DESC
+            ORDER BY p.server_time DESC NULLS LAST, p.sde_id COLLATE "C" DESC
         ) AS rn
     FROM sde_purchase AS p
     WHERE p.total IS NOT NULL
@@ -64,7 +64,7 @@ latest_info AS (
             PARTITION BY
                 i.source,
                 CASE WHEN i.source = 'conversation' THEN i.conversation_id ELSE i.visit_id END
-            ORDER BY i.server_time DESC NULLS LAST, i.sde_id DESC
+            ORDER BY i.server_time DESC NULLS LAST, i.sde_id COLLATE "C" DESC
         ) AS rn
     FROM sde_customer_info AS i
 ),
@@ -103,4 +103,4 @@ SELECT
     COUNT(DISTINCT context_id) AS contexts
 FROM segmented
 GROUP BY source, segment
-ORDER BY source ASC, revenue DESC, segment ASC
+ORDER BY source ASC, revenue DESC, segment COLLATE "C" ASC

@@ -24,4 +24,4 @@ SELECT
 FROM message_intent AS i
 JOIN conv_in_range AS c ON c.conversation_id = i.conversation_id
 GROUP BY i.intent_id
-ORDER BY occurrences DESC, intent_id ASC NULLS LAST
+ORDER BY occurrences DESC, intent_id COLLATE "C" ASC NULLS LAST

@@ -42,4 +42,4 @@ SELECT
     AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS acceptance_pct
 FROM impression
 GROUP BY campaign_id, engagement_channel
-ORDER BY shows DESC, campaign_id ASC NULLS LAST, channel ASC NULLS LAST
+ORDER BY shows DESC, campaign_id ASC NULLS LAST, engagement_channel COLLATE "C" ASC NULLS LAST

@@ -40,7 +40,7 @@ carts AS (
             PARTITION BY
                 s.source,
                 CASE WHEN s.source = 'conversation' THEN s.conversation_id ELSE s.visit_id END
-            ORDER BY s.server_time DESC NULLS LAST, s.sde_id DESC
+            ORDER BY s.server_time DESC NULLS LAST, s.sde_id COLLATE "C" DESC
         ) AS rn
     FROM sde_cart_status AS s
     WHERE (s.source = 'conversation'

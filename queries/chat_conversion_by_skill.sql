@@ -28,7 +28,7 @@ orders AS (
         -- One row per order: an order id seen twice keeps its latest event.
         ROW_NUMBER() OVER (
             PARTITION BY p.conversation_id, p.order_id, CASE WHEN p.order_id IS NULL THEN p.sde_id END
-            ORDER BY p.server_time DESC NULLS LAST, p.sde_id DESC
+            ORDER BY p.server_time DESC NULLS LAST, p.sde_id COLLATE "C" DESC
         ) AS rn
     FROM sde_purchase AS p
     JOIN conv AS c ON c.conversation_id = p.conversation_id
@@ -59,4 +59,4 @@ SELECT
 FROM conv AS c
 LEFT JOIN per_conversation AS p ON p.conversation_id = c.conversation_id
 GROUP BY c.skill_name
-ORDER BY conversations DESC, skill_name ASC
+ORDER BY conversations DESC, skill_name COLLATE "C" ASC

@@ -28,4 +28,5 @@ SELECT
     AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS share_pct
 FROM closed
 GROUP BY close_reason, close_reason_description
-ORDER BY conversations DESC, close_reason ASC NULLS LAST, close_reason_description ASC NULLS LAST
+ORDER BY conversations DESC, close_reason COLLATE "C" ASC NULLS LAST,
+    close_reason_description COLLATE "C" ASC NULLS LAST

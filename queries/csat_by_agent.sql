@@ -28,7 +28,7 @@ agent_name AS (
         latest_agent_full_name,
         ROW_NUMBER() OVER (
             PARTITION BY latest_agent_id
-            ORDER BY start_time DESC NULLS LAST, conversation_id DESC
+            ORDER BY start_time DESC NULLS LAST, conversation_id COLLATE "C" DESC
         ) AS rn
     FROM conv
     WHERE latest_agent_full_name IS NOT NULL
@@ -45,4 +45,4 @@ SELECT
 FROM conv AS c
 LEFT JOIN agent_name AS n ON n.latest_agent_id = c.latest_agent_id AND n.rn = 1
 GROUP BY c.latest_agent_id, n.latest_agent_full_name
-ORDER BY conversations DESC, agent_id ASC
+ORDER BY conversations DESC, c.latest_agent_id COLLATE "C" ASC

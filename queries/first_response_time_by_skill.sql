@@ -59,4 +59,4 @@ SELECT
     AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS median_frt_s
 FROM frt
 GROUP BY skill_name
-ORDER BY conversations DESC, skill_name ASC
+ORDER BY conversations DESC, skill_name COLLATE "C" ASC

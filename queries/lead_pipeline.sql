@@ -43,7 +43,7 @@ lead AS (
                 CASE WHEN l.source = 'conversation' THEN l.conversation_id ELSE l.visit_id END,
                 l.lead_id,
                 CASE WHEN l.lead_id IS NULL THEN l.sde_id END
-            ORDER BY l.sde_id
+            ORDER BY l.sde_id COLLATE "C"
         ) AS rn
     FROM sde_lead AS l
     WHERE (l.source = 'conversation'
@@ -64,4 +64,4 @@ SELECT
     END AS avg_value
 FROM lead
 GROUP BY source, topic
-ORDER BY total_value DESC, source ASC, topic ASC NULLS LAST
+ORDER BY total_value DESC, source ASC, topic COLLATE "C" ASC NULLS LAST

@@ -29,4 +29,4 @@ SELECT
     COUNT(CASE WHEN mcs BETWEEN 67 AND 100 THEN 1 END) AS positive
 FROM conv
 GROUP BY skill_name
-ORDER BY conversations DESC, skill_name ASC
+ORDER BY conversations DESC, skill_name COLLATE "C" ASC

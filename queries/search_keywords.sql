@@ -56,5 +56,5 @@ SELECT
     COUNT(DISTINCT context_key) AS contexts
 FROM keyword
 GROUP BY keyword
-ORDER BY searches DESC, keyword ASC
+ORDER BY searches DESC, keyword COLLATE "C" ASC
 LIMIT :limit

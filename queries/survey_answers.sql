@@ -35,4 +35,8 @@ SELECT
     AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS share_pct
 FROM answers
 GROUP BY survey_type, question, answer
-ORDER BY survey_type ASC NULLS LAST, question ASC, responses DESC, answer ASC NULLS LAST
+ORDER BY
+    survey_type COLLATE "C" ASC NULLS LAST,
+    question COLLATE "C" ASC,
+    responses DESC,
+    answer COLLATE "C" ASC NULLS LAST

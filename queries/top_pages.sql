@@ -25,7 +25,7 @@ page_view AS (
         p.url,
         ROW_NUMBER() OVER (
             PARTITION BY p.visit_id
-            ORDER BY p.event_time ASC NULLS LAST, p.url ASC NULLS LAST, p.fact_id ASC
+            ORDER BY p.event_time ASC NULLS LAST, p.url COLLATE "C" ASC NULLS LAST, p.fact_id COLLATE "C" ASC
         ) AS position
     FROM web_page_view AS p
     JOIN visit_in_range AS v ON v.visit_id = p.visit_id
@@ -37,5 +37,5 @@ SELECT
     COUNT(CASE WHEN position = 1 THEN 1 END) AS entries
 FROM page_view
 GROUP BY url
-ORDER BY page_views DESC, url ASC NULLS LAST
+ORDER BY page_views DESC, url COLLATE "C" ASC NULLS LAST
 LIMIT :limit

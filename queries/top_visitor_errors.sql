@@ -48,5 +48,5 @@ SELECT
     COUNT(CASE WHEN resolved IS NOT TRUE THEN 1 END) AS unresolved
 FROM error
 GROUP BY code, message
-ORDER BY occurrences DESC, code ASC NULLS LAST, message ASC NULLS LAST
+ORDER BY occurrences DESC, code COLLATE "C" ASC NULLS LAST, message COLLATE "C" ASC NULLS LAST
 LIMIT :limit

@@ -32,4 +32,4 @@ SELECT
     AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS transfer_rate_pct
 FROM conv
 GROUP BY skill_name
-ORDER BY conversations DESC, skill_name ASC
+ORDER BY conversations DESC, skill_name COLLATE "C" ASC

@@ -33,4 +33,4 @@ SELECT
     COUNT(DISTINCT visitor_id) AS visitors
 FROM visit
 GROUP BY country_code, country
-ORDER BY visits DESC, country_code ASC NULLS LAST, country ASC NULLS LAST
+ORDER BY visits DESC, country_code COLLATE "C" ASC NULLS LAST, country COLLATE "C" ASC NULLS LAST

@@ -992,6 +992,43 @@ def test_amounts_too_big_for_an_exact_sum_do_not_fail_the_money_queries(db_url: 
     ]
 
 
+def test_ties_sort_by_code_point_on_a_locale_collated_server(_pg_server, duckdb_url) -> None:
+    # Ties are ordered by the first column ascending, in code-point order as DuckDB compares
+    # text, also where the database's default collation is a locale's (ICU en-US sorts
+    # "a" < "b" < "B" < "école" < "hats"): the same rows, and LIMIT keeps the same ones.
+    import psycopg
+
+    try:
+        pg_url = _pg_server.create(
+            "icu_q", "template0", "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+        )
+    except psycopg.errors.FeatureNotSupported as exc:  # a server built without ICU
+        pytest.skip(f"no ICU collation on this server: {exc}")
+    try:
+        from warehouse import migrate
+
+        migrate.upgrade(pg_url)
+        d = Data()
+        for n, name in enumerate(["b", "B", "a"]):
+            d.conversation(f"c{n}", "2024-03-01 10:00", latest_skill_name=name)
+            d.conversation(f"d{n}", "2024-03-01 10:00", latest_agent_id=name)
+            d.visit(f"v{n}", "2024-03-01 09:00")
+            d.page_view(f"v{n}", f"/{name}", "2024-03-01 09:00")
+        search = d.sde("search_content", conversation="c0")
+        d.keywords(search, "hats", "école")
+        for url in (duckdb_url, pg_url):
+            d.insert(url)
+
+        skills = [("Unassigned", 3, 0, 0.0), ("B", 1, 0, 0.0), ("a", 1, 0, 0.0), ("b", 1, 0, 0.0)]
+        for url in (duckdb_url, pg_url):
+            assert rows(url, "transfer_rate_by_skill") == skills
+            assert [r[0] for r in rows(url, "csat_by_agent")] == ["B", "a", "b"]
+            assert rows(url, "search_keywords", params={"limit": "1"}) == [("hats", 1, 1)]
+            assert [r[0] for r in rows(url, "top_pages")] == ["/B", "/a", "/b"]
+    finally:
+        _pg_server.drop(pg_url)
+
+
 # --- results ------------------------------------------------------------------------------------
 
 
