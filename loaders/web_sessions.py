@@ -361,7 +361,17 @@ _ENGAGEMENT_FIELDS = {
     "interactionType": "engagement_interaction_type",
     "renderingType": "engagement_rendering_type",
 }
-_CAMPAIGN_FIELDS = {"id": "campaign_id", "visitorProfiles": "campaign_visitor_profiles"}
+_CAMPAIGN_FIELDS = {
+    "id": "campaign_id",
+    "visitorProfiles": "campaign_visitor_profiles",
+    # Seed 004's Campaign table documents the Engagement container's fields (channel,
+    # type, skillId, …); the examples show only id and visitorProfiles.
+    **{
+        key: "campaign_" + column.removeprefix("engagement_")
+        for key, column in _ENGAGEMENT_FIELDS.items()
+        if key != "id"
+    },
+}
 _GOAL_FIELDS = {"id": "goal_id", "type": "goal_type", "indicatorType": "goal_indicator_type"}
 
 

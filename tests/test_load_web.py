@@ -174,6 +174,50 @@ def query_ts(ms: int):
     return datetime(1970, 1, 1) + timedelta(milliseconds=ms)
 
 
+def test_documented_campaign_fields_land_in_their_typed_columns(db_url, tmp_path):
+    # Seed 004's Campaign container (the examples show only id and visitorProfiles).
+    campaign = {
+        "com.liveperson.dataaccess.Campaign": {
+            "id": {"long": 129082910},
+            "channel": {"string": "web"},
+            "type": {"string": "1"},
+            "skillId": {"int": 12},
+            "skillName": {"string": "Sales"},
+            "isOffsiteEngagement": {"boolean": True},
+            "availabilityPolicy": {"string": "ALWAYS"},
+            "interactionType": {"int": 1},
+            "renderingType": {"int": 0},
+            "visitorBehaviors": {"array": [{"id": {"long": 5}, "revision": {"long": 2}}]},
+        }
+    }
+    impression = {
+        "com.liveperson.dataaccess.WebSessionImpressionData": {
+            "header": header("v1"),
+            "impressions": {
+                "array": [
+                    {
+                        "timestamp": {"long": 1467291704600},
+                        "impressionType": {"string": "Show"},
+                        "campaign": campaign,
+                    }
+                ]
+            },
+        }
+    }
+    doc = data_access_file(1467291704468, [impression])
+    summary = warehouse.load([write(tmp_path / "web.json", doc)], db_url)
+    assert not summary.rejected and summary.totals()["warnings"] == 0
+    assert query(
+        db_url,
+        "SELECT campaign_id, campaign_channel, campaign_type, campaign_skill_id, "
+        "campaign_skill_name, campaign_is_offsite, campaign_availability_policy, "
+        "campaign_interaction_type, campaign_rendering_type, campaign_visitor_behaviors, extra "
+        "FROM web_impression",
+    ) == [
+        (129082910, "web", "1", 12, "Sales", True, "ALWAYS", 1, 0, '[{"id":5,"revision":2}]', None)
+    ]
+
+
 def test_the_real_sample_and_the_seed_are_the_same_facts(db_url, tmp_path):
     # The published file adds two null fields to the seed's; the facts are the same.
     warehouse.load([real_sample("data-access-web-session.file.json")], db_url)

@@ -365,7 +365,7 @@ def test_impression_container_fields_without_a_column_go_to_extra():
         "timestamp": {"long": 1467291704600},
         "impressionType": {"string": "Accept"},
         "engagement": {NS + "Engagement": {"id": {"long": 7}, "zIndex": {"int": 3}}},
-        "campaign": {NS + "Campaign": {"id": {"long": 8}, "channel": {"string": "1"}}},
+        "campaign": {NS + "Campaign": {"id": {"long": 8}, "zIndex": {"string": "1"}}},
         "goal": None,
     }
     parsed = parse_web_body(
@@ -374,8 +374,57 @@ def test_impression_container_fields_without_a_column_go_to_extra():
     (row,) = parsed.tables["web_impression"]
     assert (row["event_time"], row["impression_type"]) == (1467291704600, "Accept")
     assert (row["engagement_id"], row["campaign_id"]) == (7, 8)
-    assert json.loads(row["extra"]) == {"engagement": {"zIndex": 3}, "campaign": {"channel": "1"}}
+    assert json.loads(row["extra"]) == {"engagement": {"zIndex": 3}, "campaign": {"zIndex": "1"}}
     assert parsed.tables["web_session_source"][0]["first_fact_time"] == 1467291704600
+
+
+# Every field of seed 004's Campaign table, Avro-encoded, and the column it lands in.
+CAMPAIGN = {
+    "id": ({"long": 8}, "campaign_id", 8),
+    "channel": ({"string": "web"}, "campaign_channel", "web"),
+    "type": ({"string": "1"}, "campaign_type", "1"),
+    "visitorBehaviors": (
+        {"array": [{"id": {"long": 5}, "revision": {"long": 2}}]},
+        "campaign_visitor_behaviors",
+        [{"id": 5, "revision": 2}],
+    ),
+    "skillId": ({"int": 12}, "campaign_skill_id", 12),
+    "skillName": ({"string": "Sales"}, "campaign_skill_name", "Sales"),
+    "surveySkills": (
+        {"array": [{"id": {"long": 3}, "name": {"string": "S"}}]},
+        "campaign_survey_skills",
+        [{"id": 3, "name": "S"}],
+    ),
+    "isOffsiteEngagement": ({"boolean": True}, "campaign_is_offsite", True),
+    "availabilityPolicy": ({"string": "ALWAYS"}, "campaign_availability_policy", "ALWAYS"),
+    "interactionType": ({"int": 1}, "campaign_interaction_type", 1),
+    "renderingType": ({"int": 0}, "campaign_rendering_type", 0),
+}
+
+
+def _campaign_columns(row: dict) -> dict:
+    json_columns = {"campaign_visitor_behaviors", "campaign_survey_skills"}
+    return {
+        column: json.loads(row[column]) if column in json_columns else row.get(column)
+        for _, column, _ in CAMPAIGN.values()
+    }
+
+
+def test_every_documented_campaign_field_has_its_column_in_impressions_and_eligibility():
+    campaign = {NS + "Campaign": {key: value for key, (value, _, _) in CAMPAIGN.items()}}
+    expected = {column: value for _, column, value in CAMPAIGN.values()}
+    impression = {"timestamp": {"long": 1}, "impressionType": {"string": "Show"}}
+    impressions = {"array": [{**impression, "campaign": campaign}]}
+    parsed = parse_web_body(body("WebSessionImpressionData", impressions=impressions), META, "p")
+    (row,) = parsed.tables["web_impression"]
+    assert _campaign_columns(row) == expected
+    assert "extra" not in row or row["extra"] is None
+    entry = {"campaign": campaign, "engagements": {"array": []}}
+    data = {"array": [{"eligibleCampaigns": {"array": [entry]}, "timestamp": {"long": 77}}]}
+    parsed = parse_web_body(body("WebSessionEligibilityData", eligibilityData=data), META, "p")
+    (row,) = parsed.tables["web_eligibility"]
+    assert _campaign_columns(row) == expected
+    assert "extra" not in row or row["extra"] is None
 
 
 # -- eligibility and goal metadata variants --------------------------------------------------------
