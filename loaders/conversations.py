@@ -27,7 +27,7 @@ from loaders.values import (
     SKIP,
     RowMapper,
     cast_bool,
-    cast_json,
+    cast_json_null_strings,
     cast_or_warn,
     cast_text,
     cast_text_null_strings,
@@ -155,12 +155,13 @@ _CONTENT_TS = {
 }
 
 _text = cast_text_null_strings
+_json = cast_json_null_strings
 
 #: The parts of ``messageData`` with a column: part → (column, key of the content, caster).
 _MESSAGE_PARTS = {
     "msg": ("text", "text", _text),
-    "richContent": ("rich_content", "content", cast_json),
-    "quickReplies": ("quick_replies", "content", cast_json),
+    "richContent": ("rich_content", "content", _json),
+    "quickReplies": ("quick_replies", "content", _json),
 }
 
 
@@ -414,10 +415,10 @@ class _Parser:
         for part, value in context.items():
             if part == "rawMetadata":
                 if value is not None:
-                    row["context_raw_metadata"] = cast_json(value)
+                    row["context_raw_metadata"] = _json(value)
             elif part == "structuredMetadata":
                 if value is not None:
-                    row["context_structured_metadata"] = cast_json(value)
+                    row["context_structured_metadata"] = _json(value)
                     self._message_intents(value, intents, mid, where)
             else:
                 left[part] = value
@@ -431,7 +432,7 @@ class _Parser:
                 continue
             external = _text(response.get("externalConversationId"))
             cases = response.get("businessCases")
-            cases = cast_json(cases) if cases is not None else None
+            cases = _json(cases) if cases is not None else None
             for intent in _as_list(response.get("intents")):
                 row = {
                     "conversation_id": self.cid,

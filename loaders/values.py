@@ -279,6 +279,14 @@ def cast_json(value: Any) -> str | None:
     return dumps(value)
 
 
+def cast_json_null_strings(value: Any) -> str | None:
+    """JSON text of a conversation record: like :func:`cast_json`, but a ``"undefined"`` or
+    ``"null"`` string means NULL, as in its text fields."""
+    if type(value) is str and value in NULL_STRINGS:
+        return None
+    return cast_json(value)
+
+
 def cast_ymd_date(value: Any) -> date | None:
     """``{"year", "month", "day"}`` (int or string parts) or ``"YYYY-MM-DD"`` → a date."""
     if isinstance(value, dict):
@@ -319,7 +327,7 @@ def caster_for(column, *, null_strings: bool = False) -> Caster:
         return cast_ymd_date
     if isinstance(t, Text):
         if (column.comment or "").endswith(_JSON_SUFFIX):
-            return cast_json
+            return cast_json_null_strings if null_strings else cast_json
         return cast_text_null_strings if null_strings else cast_text
     raise TypeError(f"no caster for column {column.name} of type {t!r}")
 

@@ -575,6 +575,41 @@ def test_long_values_survive_exactly():
     assert one(parsed, "sde_customer_info", sde_id=f"{CID}:auth:0")["customer_id"] == long
 
 
+def test_undefined_and_null_strings_in_json_text_fields_are_null():
+    # "undefined"/"null" strings in text fields of a conversation record are NULL: also in
+    # the fields kept as JSON text (a content or metadata that is an object when it is there).
+    record = {
+        "info": {"conversationId": "j1", "startTimeL": 1472481024565},
+        "messageRecords": [
+            {
+                "messageId": "m1",
+                "messageData": {
+                    "richContent": {"content": "undefined"},
+                    "quickReplies": {"content": "null"},
+                },
+                "contextData": {"rawMetadata": "null", "structuredMetadata": "undefined"},
+            },
+            {
+                "messageId": "m2",
+                "messageData": {"richContent": {"content": '{"type":"vertical"}'}},
+                "contextData": {"rawMetadata": "plain words"},
+            },
+        ],
+        "agentParticipants": [{"agentId": "a1", "contextData": "undefined"}],
+    }
+    parsed = parse(record)
+    m1 = one(parsed, "message", message_id="m1")
+    json_columns = ("rich_content", "quick_replies")
+    json_columns += ("context_raw_metadata", "context_structured_metadata")
+    assert [m1.get(c) for c in json_columns] == [None, None, None, None]
+    assert "extra" not in m1 or m1["extra"] is None
+    m2 = one(parsed, "message", message_id="m2")
+    assert m2["rich_content"] == '{"type":"vertical"}'
+    assert m2["context_raw_metadata"] == '"plain words"'
+    (agent,) = [p for p in parsed.tables["participant"] if p.get("agent_id") == "a1"]
+    assert agent.get("context_data") is None
+
+
 def test_records_that_are_not_objects_are_rejected():
     rejected = parse_conversation(["not", "a", "record"], "line 4")
     assert isinstance(rejected, Rejected) and rejected.position == "line 4"
