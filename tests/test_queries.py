@@ -7,7 +7,10 @@ literal rows on both databases prove that both return identical Python values.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from query_data import Data
@@ -1087,6 +1090,38 @@ def test_run_sql_is_read_only(db_url: str, statement: str) -> None:
     d.insert(db_url)
     with pytest.raises(QueryError):
         run_sql(db_url, statement)
+    assert run_sql(db_url, "SELECT conversation_id, status FROM conversation").rows == [
+        ("c1", "CLOSE")
+    ]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "COPY (SELECT 1 AS x) TO '{target}'",
+        "COPY (SELECT 1 AS x) TO '{warehouse}'",  # over the warehouse file itself
+        "/* a comment */ (COPY conversation TO '{target}')",
+        "EXPORT DATABASE '{target}'",
+        "ATTACH '{target}' (READ_WRITE)",
+        "DO $$ BEGIN EXECUTE 'COPY (SELECT 1) TO ''{target}'''; END $$",
+    ],
+)
+def test_run_sql_writes_no_file(db_url: str, statement: str) -> None:
+    # Read-only is not only the warehouse's tables: no statement writes a file anywhere.
+    d = Data()
+    d.conversation("c1", "2024-03-01 08:00", status="CLOSE")
+    d.insert(db_url)
+    # A folder the PostgreSQL server's own user (a superuser here) may write in too.
+    folder = Path(tempfile.mkdtemp(prefix="lpwh_sql_"))
+    folder.chmod(0o777)
+    target = folder / "out"
+    warehouse = db_url if not db_url.startswith("postgresql") else str(folder / "w.duckdb")
+    try:
+        with pytest.raises(QueryError):
+            run_sql(db_url, statement.format(target=target, warehouse=warehouse))
+        assert not target.exists()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     assert run_sql(db_url, "SELECT conversation_id, status FROM conversation").rows == [
         ("c1", "CLOSE")
     ]

@@ -104,7 +104,12 @@ def create_engine(
             )
         return sqlalchemy.create_engine(sa_url)
     connect_args: dict = {"read_only": True} if read_only else {}
-    config = duckdb_config(duckdb_path(url))
+    config: dict = duckdb_config(duckdb_path(url))
+    if read_only:
+        # A read-only file still lets a statement write elsewhere: COPY … TO, EXPORT
+        # DATABASE and ATTACH write files (COPY TO over the warehouse file itself destroys
+        # it). No file but the warehouse is touched, and no statement can lift that.
+        config |= {"enable_external_access": False, "lock_configuration": True}
     if config:
         connect_args["config"] = config
     engine = sqlalchemy.create_engine(sa_url, poolclass=NullPool, connect_args=connect_args)

@@ -313,10 +313,12 @@ def _as_datetime(name: str, value: Any) -> datetime:
 def run_sql(url: str, sql: str) -> QueryResult:
     """Run one SQL statement of the user's on the database ``url``, read-only.
 
-    DuckDB opens the file read-only; PostgreSQL runs the statement alone (as a
-    prepared statement, so ``;``-separated statements cannot slip a ``COMMIT``
-    in) in a read-only transaction that is rolled back afterwards. Anything that
-    would write fails with a ``QueryError`` and changes nothing.
+    DuckDB opens the file read-only, with access to any other file disabled (no COPY …
+    TO, EXPORT or ATTACH); PostgreSQL runs a query (SELECT, WITH, VALUES, TABLE, SHOW,
+    EXPLAIN; not COPY or DO) alone (as a prepared statement, so ``;``-separated
+    statements cannot slip a ``COMMIT`` in) in a read-only transaction that is rolled
+    back afterwards. Anything that would write fails with a ``QueryError`` and changes
+    nothing.
     """
     if not sql.strip():
         raise QueryError("no SQL given")
@@ -325,9 +327,29 @@ def run_sql(url: str, sql: str) -> QueryResult:
     return _run_sql_duckdb(url, sql)
 
 
+#: The statements ``run_sql`` runs on PostgreSQL: queries. A read-only transaction refuses
+#: every write to the database, but not COPY … TO a server file (which a superuser may
+#: run), nor what a DO block executes.
+_PG_QUERY_KEYWORDS = frozenset({"select", "with", "values", "table", "show", "explain"})
+_LEADING_NOISE_RE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*", re.S)
+
+
+def _first_keyword(sql: str) -> str:
+    """The first word of a statement, past white space, comments and opening parentheses."""
+    rest = sql[_LEADING_NOISE_RE.match(sql).end() :]
+    word = re.match(r"[A-Za-z_]+", rest)
+    return word.group(0).lower() if word else ""
+
+
 def _run_sql_postgres(url: str, sql: str) -> QueryResult:
     import psycopg
 
+    keyword = _first_keyword(sql)
+    if keyword not in _PG_QUERY_KEYWORDS:
+        raise QueryError(
+            f"read-only: lpwh sql runs queries ({', '.join(sorted(_PG_QUERY_KEYWORDS))}) on "
+            f"PostgreSQL, not {keyword.upper() or 'this statement'}; nothing was run"
+        )
     engine = _engine(url)
     try:
         with engine.connect() as conn:
