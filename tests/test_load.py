@@ -457,6 +457,35 @@ def test_cli_load_exits_non_zero_on_rejection_and_prints_json_summary(db_url, tm
     assert "rejected" in result.stdout and "bad.json" in result.stdout
 
 
+def test_json_summary_counts_rejections_as_the_table_and_load_file_do(db_url, tmp_path):
+    # A file rejected whole, a file with a record rejected and an SDE event rejected alone:
+    # the JSON summary counts what load_file and load_rejection hold, and what the table says.
+    page = seed_page()
+    record = record_of(page)
+    no_id = copy.deepcopy(record)
+    del no_id["info"]["conversationId"]
+    event = copy.deepcopy(record)
+    event["sdes"]["events"].append({"sdeType": "NO_SUCH_TYPE", "serverTimeStamp": 1})
+    page["conversationHistoryRecords"] = [event, no_id]
+    mixed = write_json(tmp_path / "mixed.json", page)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{nope")
+    result = CliRunner().invoke(
+        app, ["load", str(mixed), str(broken), "--db", db_url, "--format", "json"]
+    )
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)
+    stored = dict(query(db_url, "SELECT path, records_rejected FROM load_file"))
+    assert {f["path"]: f["records_rejected"] for f in summary["files"]} == stored
+    assert stored == {str(mixed): 2, str(broken): 1}
+    assert (
+        summary["totals"]["rejections"]
+        == 3
+        == query(db_url, "SELECT count(*) FROM load_rejection")[0][0]
+    )
+    assert summary["totals"]["records_rejected"] == 2  # those of files that loaded
+
+
 def test_directory_and_glob_and_gzip_by_content(db_url, tmp_path):
     folder = tmp_path / "exports"
     folder.mkdir()

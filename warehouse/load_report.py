@@ -101,7 +101,7 @@ def print_summary(summary: LoadSummary, output_format: str = "table") -> None:
     overview.add_row("conversations unchanged", str(totals["conversations_unchanged"]))
     overview.add_row("older snapshots ignored", str(totals["conversations_older_ignored"]))
     overview.add_row("warnings", str(totals["warnings"]))
-    overview.add_row("rejections", str(sum(len(f.counts.rejections) for f in summary.files)))
+    overview.add_row("rejections", str(totals["rejections"]))
     for table, n in totals["rows"].items():
         overview.add_row(f"rows: {table}", str(n))
     console.print(overview)

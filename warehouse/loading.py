@@ -101,7 +101,9 @@ class FileResult:
             "error": self.error,
             "records_seen": c.records_seen,
             "records_loaded": c.records_loaded,
-            "records_rejected": c.records_rejected,
+            # As load_file.records_rejected and the table's "rejected": the file's rows in
+            # load_rejection (a record, an SDE event or body alone, or the whole file).
+            "records_rejected": len(c.rejections),
             "warnings": c.warnings,
             "conversations": _conversation_counts(c),
             "rows": dict(sorted(c.rows.items())),
@@ -138,6 +140,8 @@ class LoadSummary:
             "records_rejected": sum(
                 len(f.counts.rejections) for f in self.files if f.status != "rejected"
             ),
+            # Every row written to load_rejection, files rejected whole included.
+            "rejections": sum(len(f.counts.rejections) for f in self.files),
             "warnings": sum(f.counts.warnings for f in self.files),
             "rows": dict(sorted(rows.items())),
         }
