@@ -50,6 +50,21 @@ def _files_under(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.is_file() and not _is_hidden(p, directory))
 
 
+def printable(text: str) -> str:
+    """``text`` fit to store and print: the bytes of a file name that are not UTF-8 (which
+    Python holds as lone surrogates) spelt as ``\\xff`` escapes, any other lone surrogate as
+    ``\\udxxx``. Valid text comes back as it is."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """Files to load: files as given, every regular non-hidden file under a directory
     (recursively, sorted), and the matches of globs (``*``, ``**``), without duplicates.
@@ -73,8 +88,9 @@ def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
         else:
             found = []
         if not found:
-            what = "directory" if path.is_dir() else "file or glob"
-            raise FileNotFoundError(f"{text}: no such {what} with files to load")
+            if path.is_dir():
+                raise FileNotFoundError(f"{printable(text)}: a directory without files to load")
+            raise FileNotFoundError(f"{printable(text)}: no such file or glob")
         for p in found:
             if p not in seen:
                 seen.add(p)

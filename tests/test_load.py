@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import os
 from pathlib import Path
 
 import orjson
@@ -484,6 +485,35 @@ def test_json_summary_counts_rejections_as_the_table_and_load_file_do(db_url, tm
         == query(db_url, "SELECT count(*) FROM load_rejection")[0][0]
     )
     assert summary["totals"]["records_rejected"] == 2  # those of files that loaded
+
+
+def test_file_names_that_are_not_utf8_load_and_are_recorded_escaped(db_url, tmp_path):
+    # A file name's bytes need not be UTF-8: such a file loads (or is rejected) like any
+    # other, and its name is recorded and printed with the odd bytes as \xff escapes.
+    (tmp_path / "in").mkdir()
+    folder = str(tmp_path / "in")
+    good = Path(os.fsdecode(os.fsencode(folder) + b"/good\xff.json"))
+    write_json(good, seed_page())
+    broken = Path(os.fsdecode(os.fsencode(folder) + b"/broken\xfe.json"))
+    broken.write_text("{nope")
+    result = CliRunner().invoke(app, ["load", folder, "--db", db_url, "--format", "json"])
+    assert result.exit_code == 1, result.output  # the broken file is rejected, not the load
+    summary = json.loads(result.stdout)
+    shown_good, shown_broken = f"{folder}/good\\xff.json", f"{folder}/broken\\xfe.json"
+    assert {f["path"]: f["status"] for f in summary["files"]} == {
+        shown_broken: "rejected",
+        shown_good: "loaded",
+    }
+    assert dict(query(db_url, "SELECT path, status FROM load_file")) == {
+        shown_broken: "rejected",
+        shown_good: "loaded",
+    }
+    assert query(db_url, "SELECT path, raw FROM load_rejection") == [(shown_broken, "{nope")]
+    assert query(db_url, "SELECT count(*) FROM conversation") == [(1,)]
+    table = CliRunner().invoke(
+        app, ["load", folder, "--db", db_url, "--force"], env={"COLUMNS": "250"}
+    )
+    assert table.exit_code == 1 and "broken\\xfe.json" in table.stdout
 
 
 def test_directory_and_glob_and_gzip_by_content(db_url, tmp_path):

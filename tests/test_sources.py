@@ -398,10 +398,17 @@ def test_expand_paths_files_directories_and_globs(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("pattern", ["missing.json", "*.nothing", "emptydir"])
-def test_expand_paths_raises_for_a_path_that_matches_nothing(tmp_path, pattern):
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("missing.json", "no such file or glob"),
+        ("*.nothing", "no such file or glob"),
+        ("emptydir", "a directory without files to load"),
+    ],
+)
+def test_expand_paths_raises_for_a_path_that_matches_nothing(tmp_path, pattern, message):
     (tmp_path / "emptydir").mkdir()
-    with pytest.raises(FileNotFoundError, match="no such"):
+    with pytest.raises(FileNotFoundError, match=message):
         expand_paths([str(tmp_path / pattern)])
 
 

@@ -43,6 +43,7 @@ from loaders.file_batches import (
     parse_whole_file,
     worker_count,
 )
+from loaders.files import printable
 from loaders.records import Rejected
 from warehouse import backend as backends
 from warehouse import db
@@ -87,6 +88,8 @@ class FileResult:
     error: str | None = None
     counts: FileCounts = field(default_factory=FileCounts)
     started_at: datetime = field(default_factory=lambda: _now())
+    #: The file's own path where ``path`` (printable) had to spell a name that is not UTF-8.
+    source: str | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         c = self.counts
@@ -353,6 +356,7 @@ def _again(result: FileResult) -> FileResult:
     """A file's result as before its (rolled back) transaction: to be loaded again."""
     return FileResult(
         path=result.path,
+        source=result.source,
         status="loading",
         kind=result.kind,
         data_type=result.data_type,
@@ -443,7 +447,9 @@ class _Loader:
 
     def _prepare(self, path: Path) -> _Pending | None:
         """Hash, skip check, kind detection; start the parse of a small file in a worker."""
-        result = FileResult(path=str(path), status="loading")
+        shown = printable(str(path))
+        source = None if shown == str(path) else str(path)
+        result = FileResult(path=shown, status="loading", source=source)
         try:
             result.size_bytes = path.stat().st_size
             result.sha256 = sources.sha256_of(path)
@@ -852,13 +858,21 @@ class _Loader:
         self._begin()
         result.load_id = self._next_load_id()
         result.status = "rejected"
-        result.error = reason
+        # The reason may quote a file name that is not UTF-8 (an OSError's, a parser's).
+        position = printable(position) if position is not None else None
+        result.error = reason = printable(reason)
         result.counts = FileCounts(rejections=[Rejected(position or "file", reason, None)])
         _insert_load_file(self.b, result)
         self.b.execute(
             "INSERT INTO load_rejection (load_id, ordinal, path, position, reason, raw) "
             "VALUES (?, 0, ?, ?, ?, ?)",
-            [result.load_id, result.path, position, reason, _raw_head(result.path)],
+            [
+                result.load_id,
+                result.path,
+                position,
+                reason,
+                _raw_head(result.source or result.path),
+            ],
         )
         return result
 
