@@ -100,6 +100,19 @@ def test_duckdb_second_writer_waits_then_fails_naming_the_holder(duckdb_url, sma
     assert query(duckdb_url, "SELECT count(*) FROM conversation") == [(0,)]
 
 
+def test_a_query_waits_for_the_lock_with_wait(duckdb_url):
+    holder = hold_lock(duckdb_url, 2)
+    try:
+        code, out, err = finish(
+            lpwh("sql", "SELECT 41 + 1 AS x", "--db", duckdb_url, "--wait", "60")
+        )
+        assert code == 0, err
+        assert "42" in out
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_duckdb_second_writer_gets_the_lock_when_it_is_released(duckdb_url, small_export):
     holder = hold_lock(duckdb_url, 2)
     try:
@@ -129,7 +142,11 @@ def test_locked_engine_for_queries_names_the_holder(duckdb_url):
     try:
         code, out, err = finish(lpwh("sql", "SELECT 1", "--db", duckdb_url))
         assert code == 1
-        assert f"PID {holder.pid}" in err
+        assert f"PID {holder.pid}" in err and "use --wait SECONDS" in err
+        # The advice holds: query and sql take --wait as load and migrate do.
+        for command in (["sql", "SELECT 1"], ["query", "conversation_volume"]):
+            code, out, err = finish(lpwh(*command, "--db", duckdb_url, "--wait", "0.5"))
+            assert code == 1 and "still held after waiting 0.5 s" in err, err
     finally:
         holder.kill()
         holder.wait()

@@ -129,6 +129,14 @@ def test_malformed_param_and_bad_date(duckdb_url: str) -> None:
     result = lpwh("query", "top_pages", "--param", "limit", "--db", duckdb_url)
     assert result.exit_code == 2
     assert "KEY=VALUE" in result.stderr
+    # An empty value is no value (it used to run with the default, silently).
+    result = lpwh("query", "top_pages", "--param", "limit=", "--db", duckdb_url)
+    assert result.exit_code == 2 and "KEY=VALUE" in result.stderr
+    # A parameter given twice is a mistake, not the last one winning.
+    result = lpwh(
+        "query", "top_pages", "--param", "limit=3", "--param", "limit=5", "--db", duckdb_url
+    )
+    assert result.exit_code == 2 and "--param limit is given twice" in result.stderr
     result = lpwh("query", "conversation_volume", "--start", "03/01/2024", "--db", duckdb_url)
     assert result.exit_code == 1
     assert "start must be a date YYYY-MM-DD, got '03/01/2024'" in result.stderr

@@ -195,10 +195,14 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key or not value.strip():
             typer.echo(f"lpwh query: --param expects KEY=VALUE, got {pair!r}", err=True)
             raise typer.Exit(2)
-        params[key.strip()] = value
+        if key in params:
+            typer.echo(f"lpwh query: --param {key} is given twice", err=True)
+            raise typer.Exit(2)
+        params[key] = value
     return params
 
 
@@ -222,6 +226,7 @@ def query_command(
     ] = None,
     output_format: QueryFormatOption = "table",
     db: DbOption = None,
+    wait: WaitOption = None,
 ) -> None:
     """Run a canned business query (see docs/queries.md), or --list them."""
     from . import db as dbmod
@@ -239,7 +244,7 @@ def query_command(
     url = dbmod.resolve_url(db)
     try:
         result = queries.run_query(
-            url, name, start=start, end=end, params=_parse_params(param or [])
+            url, name, start=start, end=end, params=_parse_params(param or []), wait=wait
         )
     except queries.QueryError as exc:
         typer.echo(f"lpwh query: {exc}", err=True)
@@ -258,6 +263,7 @@ def sql_command(
     sql: Annotated[str, typer.Argument(help="One read-only SQL statement.")],
     output_format: QueryFormatOption = "table",
     db: DbOption = None,
+    wait: WaitOption = None,
 ) -> None:
     """Run one read-only SQL statement on the warehouse; anything that writes fails."""
     from . import db as dbmod
@@ -267,7 +273,7 @@ def sql_command(
     _check_format("sql", output_format)
     url = dbmod.resolve_url(db)
     try:
-        result = queries.run_sql(url, sql)
+        result = queries.run_sql(url, sql, wait=wait)
     except queries.QueryError as exc:
         typer.echo(f"lpwh sql: {exc}", err=True)
         raise typer.Exit(1) from None

@@ -222,13 +222,16 @@ def run_query(
     start: date | str | None = None,
     end: date | str | None = None,
     params: Mapping[str, Any] | None = None,
+    wait: float | None = None,
 ) -> QueryResult:
     """Run the canned query ``name`` on the database ``url`` (read-only).
 
     ``start`` (inclusive) and ``end`` (exclusive) bound the range in UTC days
     (``YYYY-MM-DD`` or ``date``; none: no bound). ``params`` gives the query's
     other parameters as strings (as on the command line) or values; an unknown
-    name, an unknown parameter or a bad value raises ``QueryError``.
+    name, an unknown parameter or a bad value raises ``QueryError``. ``wait``:
+    seconds to wait for another process's lock on a DuckDB file (default
+    ``$LPWH_WAIT``, else 0).
     """
     info = get_query(name)
     given: dict[str, Any] = dict(params or {})
@@ -238,7 +241,7 @@ def run_query(
                 raise QueryError(f"{key} is given twice (as an argument and as a parameter)")
             given[key] = value
     binds = _bind_values(info, given)
-    engine = _engine(url)
+    engine = _engine(url, wait)
     try:
         with engine.connect() as conn:
             result = conn.execute(text(info.sql), binds)
@@ -310,8 +313,9 @@ def _as_datetime(name: str, value: Any) -> datetime:
     raise QueryError(f"{name} must be a date YYYY-MM-DD, got {value!r}")
 
 
-def run_sql(url: str, sql: str) -> QueryResult:
-    """Run one SQL statement of the user's on the database ``url``, read-only.
+def run_sql(url: str, sql: str, *, wait: float | None = None) -> QueryResult:
+    """Run one SQL statement of the user's on the database ``url``, read-only (``wait``
+    as in :func:`run_query`).
 
     DuckDB opens the file read-only, with access to any other file disabled (no COPY …
     TO, EXPORT or ATTACH); PostgreSQL runs a query (SELECT, WITH, VALUES, TABLE, SHOW,
@@ -324,7 +328,7 @@ def run_sql(url: str, sql: str) -> QueryResult:
         raise QueryError("no SQL given")
     if _db.is_postgres(url):
         return _run_sql_postgres(url, sql)
-    return _run_sql_duckdb(url, sql)
+    return _run_sql_duckdb(url, sql, wait)
 
 
 #: The statements ``run_sql`` runs on PostgreSQL: queries. A read-only transaction refuses
@@ -376,7 +380,7 @@ def _run_sql_postgres(url: str, sql: str) -> QueryResult:
     return QueryResult(columns, rows)
 
 
-def _run_sql_duckdb(url: str, sql: str) -> QueryResult:
+def _run_sql_duckdb(url: str, sql: str, wait: float | None) -> QueryResult:
     import duckdb
 
     try:
@@ -385,7 +389,7 @@ def _run_sql_duckdb(url: str, sql: str) -> QueryResult:
         raise QueryError(_sql_message(False, str(exc))) from exc
     if len(statements) != 1:
         raise QueryError(_sql_message(False, "cannot run multiple statements at once"))
-    engine = _engine(url)
+    engine = _engine(url, wait)
     try:
         with engine.connect() as conn:
             try:
@@ -413,7 +417,7 @@ def _sql_message(read_only: bool, message: str) -> str:
     return f"SQL failed: {first}"
 
 
-def _engine(url: str) -> sqlalchemy.Engine:
+def _engine(url: str, wait: float | None = None) -> sqlalchemy.Engine:
     """A read-only engine; a clear error when a DuckDB file is missing (no empty file made)."""
     if not _db.is_postgres(url):
         path = _db.duckdb_path(url)
@@ -421,7 +425,7 @@ def _engine(url: str) -> sqlalchemy.Engine:
             raise QueryError(
                 f"no warehouse at {path}: load data first (lpwh load PATH) or give --db"
             )
-    return _db.create_engine(url, read_only=True)
+    return _db.create_engine(url, read_only=True, wait=wait)
 
 
 def _db_message(exc: sqlalchemy.exc.SQLAlchemyError) -> str:
