@@ -151,6 +151,34 @@ def test_logs_keep_the_password_out(secret_url, exports, caplog):
 
 
 @pytest.mark.parametrize(
+    "password", ["pass#word", "p/ssw0rd", "pa?ss", "hunter2@TopSecret99", "p w d"]
+)
+def test_passwords_with_unescaped_url_characters_are_masked(password):
+    # People write such passwords into URLs unescaped, and drivers accept some of them.
+    url = f"postgresql://postgres:{password}@127.0.0.1:5432/db"
+    assert db.redact(url) == "postgresql://postgres:***@127.0.0.1:5432/db"
+    # A driver's error may quote the URL, the password, or the part it took for the host.
+    after = password.split("@")[-1]
+    message = f"cannot connect to {url}: password {password!r}; no host '{after}@127.0.0.1'"
+    shown = db.scrub(message, url)
+    for part in {password, *password.replace("@", " ").split()} - {"p", "w", "d"}:
+        assert part not in shown, shown
+
+
+def test_commands_mask_a_password_the_driver_took_for_part_of_the_host(tmp_path):
+    # libpq splits "u:hunter2@TopSecret99@host" at the first "@" and names the host it could
+    # not resolve: 'TopSecret99@127.0.0.1'. No command shows that part of the password.
+    url = "postgresql://postgres:hunter2@TopSecret99@127.0.0.1:5432/lpwh_nowhere"
+    export = tmp_path / "e.jsonl"
+    export.write_bytes(json_lines([snapshot("c1", 1, 2)]))
+    for args in (["sql", "SELECT 1"], ["query", "csat_by_agent"], ["load", str(export)]):
+        run = lpwh(*args, "--db", url)
+        assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+        assert "hunter2" not in run.stderr + run.stdout
+        assert "TopSecret99" not in run.stderr + run.stdout, run.stderr
+
+
+@pytest.mark.parametrize(
     ("message", "url"),
     [
         ("failed: pw%zz is bad", "postgresql://u:pw%25zz@h/d"),

@@ -247,7 +247,7 @@ def query_command(
             url, name, start=start, end=end, params=_parse_params(param or []), wait=wait
         )
     except queries.QueryError as exc:
-        typer.echo(f"lpwh query: {exc}", err=True)
+        typer.echo(f"lpwh query: {dbmod.scrub(str(exc), url)}", err=True)
         raise typer.Exit(1) from None
     except (typer.Exit, typer.Abort, typer.TyperException):
         raise  # usage errors keep their own message and exit status
@@ -275,7 +275,7 @@ def sql_command(
     try:
         result = queries.run_sql(url, sql, wait=wait)
     except queries.QueryError as exc:
-        typer.echo(f"lpwh sql: {exc}", err=True)
+        typer.echo(f"lpwh sql: {dbmod.scrub(str(exc), url)}", err=True)
         raise typer.Exit(1) from None
     except (typer.Exit, typer.Abort, typer.TyperException):
         raise  # usage errors keep their own message and exit status

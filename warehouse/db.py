@@ -38,9 +38,15 @@ DEFAULT_WAIT = 0.0
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 _DUCKDB_SCHEME = "duckdb:///"
-# user:password@ in the authority part of a URL-like string; the password runs to the last
-# "@" before the path (a password may hold an unescaped "@" that libpq still accepts).
-_PASSWORD_RE = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@?#\s]*):(?P<pw>[^/?#\s]*)@")
+# user:password@ of a URL in a text; the password runs to the last "@" of the URL's run of
+# non-blank characters: people write passwords with "@", "#", "/" or "?" unescaped, and
+# libpq and SQLAlchemy accept some of them.
+_PASSWORD_RE = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@?#\s]*):(?P<pw>\S*)@")
+# The part of a connection URL up to the ":" after the user name.
+_URL_USER_RE = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.\-]*://[^:/@?#\s]*:")
+# What splits a password written unescaped into the parts a driver may quote alone
+# ("could not translate host name 'TopSecret@host'").
+_PASSWORD_SPLIT_RE = re.compile(r"[@/?#:\s]+")
 # A password given as a query parameter (libpq accepts ?password=…).
 _QUERY_PASSWORD_RE = re.compile(r"(?P<head>[?&]password=)(?P<pw>[^&#\s]*)", re.I)
 # DuckDB's lock conflict: 'Conflicting lock is held in /usr/bin/python3 (PID 123) by user x'.
@@ -223,9 +229,21 @@ def execute_with_tables(
     return scope["result"]
 
 
+def _url_password(url: str) -> tuple[int, int] | None:
+    """Where the password of the connection URL ``url`` is: from the ":" after the user name
+    to the URL's last "@" (blanks included: the whole text is the URL)."""
+    m = _URL_USER_RE.match(url)
+    if m is None:
+        return None
+    at = url.rfind("@")
+    return (m.end(), at) if at >= m.end() else None
+
+
 def redact(url: str) -> str:
     """``url`` (or any text holding URLs) with every password replaced by ``***``."""
-    text = _PASSWORD_RE.sub(lambda m: f"{m.group('head')}:***@", url)
+    span = _url_password(url)
+    text = url if span is None else f"{url[: span[0]]}***{url[span[1] :]}"
+    text = _PASSWORD_RE.sub(lambda m: f"{m.group('head')}:***@", text)
     return _QUERY_PASSWORD_RE.sub(lambda m: f"{m.group('head')}***", text)
 
 
@@ -234,6 +252,12 @@ def _passwords(url: str) -> set[str]:
     for m in (*_PASSWORD_RE.finditer(url), *_QUERY_PASSWORD_RE.finditer(url)):
         if m.group("pw"):
             found |= {m.group("pw"), unquote(m.group("pw"))}
+    span = _url_password(url)
+    if span is not None and span[1] > span[0]:
+        password = url[span[0] : span[1]]
+        found |= {password, unquote(password)}
+        # A driver that splits the URL elsewhere than we do quotes pieces of it.
+        found |= {part for part in _PASSWORD_SPLIT_RE.split(password) if len(part) >= 4}
     return found
 
 
