@@ -11,6 +11,8 @@ import copy
 import gzip
 import json
 import os
+import signal
+import time
 from pathlib import Path
 
 import orjson
@@ -373,6 +375,69 @@ def test_files_after_a_rolled_back_one_still_load(db_url, tmp_path, monkeypatch)
         ("c0",),
         ("c1",),
     ]
+
+
+@pytest.mark.parametrize("duckdb_turns_it", ["into_an_error", "into_nothing"])
+def test_ctrl_c_during_a_write_stops_the_load_and_rejects_nothing(
+    db_url, tmp_path, monkeypatch, duckdb_turns_it
+):
+    """Ctrl-C while a statement runs: DuckDB turns the KeyboardInterrupt into an
+    InterruptException ("Query interrupted"), or drops it when the statement was done. The
+    load stops all the same, rolls back the open transaction, records no file as rejected
+    (files committed before stay loaded), and the next load finishes the job."""
+    import duckdb
+
+    from warehouse import loading
+    from warehouse.writer import BatchWriter
+
+    monkeypatch.setattr(loading, "WORKER_FILE_LIMIT", 0)  # each file its own transaction
+    page = seed_page()
+    files = []
+    for name in ("a", "b", "c"):
+        rec = copy.deepcopy(record_of(page))
+        rec["info"]["conversationId"] = name
+        files.append(tmp_path / f"{name}.jsonl")
+        files[-1].write_bytes(orjson.dumps(rec) + b"\n")
+    original = BatchWriter.write
+    writes = []
+
+    def write(self, batch, load_ids):
+        writes.append(load_ids)
+        if len(writes) == 2:  # the second file's write: Ctrl-C comes while it runs
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(5)  # (the handler raises before this ends)
+            except KeyboardInterrupt:
+                if duckdb_turns_it == "into_an_error":
+                    raise duckdb.InterruptException("INTERRUPT Error: Interrupted!") from None
+        return original(self, batch, load_ids)
+
+    monkeypatch.setattr(BatchWriter, "write", write)
+    with pytest.raises(KeyboardInterrupt):
+        warehouse.load(files, db_url, workers=0)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+    assert query(db_url, "SELECT status, count(*) FROM load_file GROUP BY 1") == [("loaded", 1)]
+    assert query(db_url, "SELECT count(*) FROM load_rejection") == [(0,)]
+    monkeypatch.setattr(BatchWriter, "write", original)
+    summary = warehouse.load(files, db_url, workers=0)
+    assert [f.status for f in summary.files] == ["skipped", "loaded", "loaded"]
+    assert query(db_url, "SELECT conversation_id FROM conversation ORDER BY 1") == [
+        ("a",),
+        ("b",),
+        ("c",),
+    ]
+
+
+def test_cli_load_interrupted_says_so_and_exits_130(db_url, tmp_path, monkeypatch):
+    from warehouse import loading
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(loading, "load", interrupted)
+    result = CliRunner().invoke(app, ["load", str(tmp_path), "--db", db_url])
+    assert result.exit_code == 130
+    assert "interrupted" in result.stderr and "load again to finish" in result.stderr
 
 
 def test_record_without_conversation_id_is_rejected_and_the_rest_loads(db_url, tmp_path):

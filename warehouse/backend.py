@@ -161,6 +161,8 @@ class DuckDBBackend(Backend):
     def close(self):
         try:
             self.con.execute(f"SET memory_limit = '{self._memory_limit}'")
+        except duckdb.Error:
+            pass  # a transaction left aborted (Ctrl-C mid-statement): closing rolls it back
         finally:
             self.con.close()
 

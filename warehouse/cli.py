@@ -149,6 +149,13 @@ def load_command(
     except FileNotFoundError as exc:
         typer.echo(f"lpwh load: {exc}", err=True)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo(
+            "lpwh load: interrupted: the files committed before stay loaded (load_file lists "
+            "them), the rest was rolled back; load again to finish (loaded files are skipped)",
+            err=True,
+        )
+        raise typer.Exit(130) from None
     except Exception as exc:  # a database that cannot be opened, a lock held by another process
         typer.echo(f"lpwh load: {shown}: {_error_line(exc, url)}", err=True)
         raise typer.Exit(1) from None

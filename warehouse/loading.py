@@ -21,6 +21,7 @@ import ctypes
 import gc
 import os
 import signal
+import threading
 import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -257,9 +258,11 @@ def load(
         backend = backends.connect(url, wait=wait)
         if backend.dialect == "duckdb":
             purge_stale(backend)  # finish a replacement a crash may have interrupted
-        loader = _Loader(backend, force, chunk_records, on_progress, pool, summary)
-        loader.max_record_bytes = limit
-        loader.run(files)
+        with _Interrupt() as interrupt:
+            loader = _Loader(backend, force, chunk_records, on_progress, pool, summary)
+            loader.interrupt = interrupt
+            loader.max_record_bytes = limit
+            loader.run(files)
     finally:
         if backend is not None:
             backend.close()
@@ -276,6 +279,43 @@ def _worth_a_pool(files: list[Path]) -> bool:
         return bool(files) and files[0].stat().st_size > POOL_FILE_BYTES
     except OSError:
         return False
+
+
+class _Interrupt:
+    """Ctrl-C (SIGINT) during a load, remembered until the loader can act on it.
+
+    DuckDB turns the ``KeyboardInterrupt`` that the signal raises inside a statement into
+    an ``InterruptException`` ("Query interrupted"), which the loader would take for a
+    failed write (and reject a good file), or drops it when the statement was done (and
+    the load went on). The handler raises it as Python's own does, and notes it: the
+    loader stops at its next step, rolling back the open transaction (files committed
+    before stay loaded)."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous: Any = None
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> _Interrupt:
+        # Only where Python's own handler is in place (not under a caller's, nor ignored).
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def check(self) -> None:
+        """Raise ``KeyboardInterrupt`` if Ctrl-C came (whatever became of its exception)."""
+        if self.seen:
+            raise KeyboardInterrupt
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -299,6 +339,9 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 def _start_worker(parent: int) -> None:
     """In a parsing process, first: die with the loading process; collect garbage rarely."""
     _die_with_parent(parent)
+    # Ctrl-C on a terminal reaches the whole process group: the loading process stops the
+    # load (and so the pool); a parsing process dying of it would break the pool first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Parsing makes and drops many small containers, almost none of them in cycles: the
     # default collector threshold (700) runs it hundreds of times per file for nothing
     # (a few per cent of the parse's instructions); what was inherited is frozen.
@@ -414,6 +457,7 @@ class _Loader:
         self.txn_records = 0
         self.buffer: list[tuple[ParsedBatch, list[int]]] = []  # with each record's load id
         self.buffer_records = 0
+        self.interrupt = _Interrupt()  # (load() gives the one watching Ctrl-C)
         self.group: _Group | None = None  # small files prepared, their parse not started
         self.max_record_bytes = sources.max_record_bytes()
         self.json_lines: dict[Path, bool] = {}  # blocks.is_json_lines, read once per file
@@ -565,6 +609,7 @@ class _Loader:
         return self.json_lines[path]
 
     def _complete(self, pending: _Pending) -> None:
+        self.interrupt.check()
         if pending.group is not None:
             self._complete_group(pending.group)
         else:
@@ -673,8 +718,10 @@ class _Loader:
         try:
             self.writer.write(merge_batches(batches), load_ids)
         except Exception:
+            self.interrupt.check()  # not a failed write: the load is stopping
             self._recover()
             return
+        self.interrupt.check()
         _crash_point("mid-file")
         self.txn_records += records
         if self.on_progress:
@@ -699,9 +746,11 @@ class _Loader:
             _crash_point("before-commit")
             self.b.commit()
         except Exception:
+            self.interrupt.check()
             self._recover()
             return
         self.in_txn = False
+        self.interrupt.check()  # committed: those files are loaded, the load stops here
         _crash_point("after-commit")
         done = self.txn_order
         self.txn_files, self.txn_recorded, self.txn_order, self.txn_records = [], [], [], 0
@@ -751,12 +800,14 @@ class _Loader:
         written = 0  # records reported to on_progress: taken back if the file rolls back
         try:
             for batch in self._streamed_batches(path, result.kind):
+                self.interrupt.check()
                 self.writer.counts[result.load_id].add_parse(batch)
                 self.writer.write(batch, [result.load_id] * len(batch.metas))
                 _crash_point("mid-file")
                 written += len(batch.metas)
                 if self.on_progress:
                     self.on_progress(None, len(batch.metas))
+            self.interrupt.check()
             self.writer.finish()
             result.counts = self.writer.counts[result.load_id]
             result.status = "loaded"
@@ -765,6 +816,7 @@ class _Loader:
             _crash_point("before-commit")
             self.b.commit()
         except sources.InputError as exc:
+            self.interrupt.check()
             self.b.rollback()
             self.in_txn = False
             self._take_back(written)
@@ -772,6 +824,7 @@ class _Loader:
             self._commit()
             return
         except Exception as exc:  # noqa: BLE001 - no input may crash the loader
+            self.interrupt.check()
             self.b.rollback()
             self.in_txn = False
             self._take_back(written)
@@ -790,6 +843,7 @@ class _Loader:
         _crash_point("after-commit")
         self._after_commit()
         self._done(result)
+        self.interrupt.check()
 
     def _streamed_batches(self, path: Path, kind: str) -> Iterator[ParsedBatch]:
         """A streamed file's batches, in the order of the file. With parsing processes,
