@@ -192,6 +192,11 @@ def parse_file_group(
 def worker_count() -> int:
     """Parsing processes to use: one per core (``LPWH_WORKERS`` overrides; 0 parses inline)."""
     configured = os.environ.get("LPWH_WORKERS")
-    if configured is not None:
-        return max(0, int(configured))
+    if configured is not None and configured.strip():
+        try:
+            return max(0, int(configured))
+        except ValueError:
+            raise ValueError(
+                f"LPWH_WORKERS must be a number of processes (0: parse inline), got {configured!r}"
+            ) from None
     return os.cpu_count() or 1

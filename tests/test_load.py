@@ -581,6 +581,26 @@ def test_file_names_that_are_not_utf8_load_and_are_recorded_escaped(db_url, tmp_
     assert table.exit_code == 1 and "broken\\xfe.json" in table.stdout
 
 
+def test_python_api_takes_a_path_for_the_database(tmp_path):
+    # Everything lpwh does is a call a user can make: with a pathlib.Path as the warehouse
+    # too (it raised AttributeError: 'PosixPath' object has no attribute 'lower').
+    path = tmp_path / "w.duckdb"
+    summary = warehouse.load([write_json(tmp_path / "page.json", seed_page())], path)
+    assert summary.totals()["conversations_inserted"] == 1
+    assert warehouse.run_sql(path, "SELECT count(*) FROM conversation").rows == [(1,)]
+    assert warehouse.run_query(path, "conversation_volume").rows[0][1] == 1
+    assert warehouse.upgrade(path) == ("0001", "0001")
+    assert warehouse.publish(path, tmp_path / "copy.duckdb").rows["conversation"] == 1
+
+
+def test_a_bad_worker_count_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("LPWH_WORKERS", "abc")
+    page = write_json(tmp_path / "page.json", seed_page())
+    result = CliRunner().invoke(app, ["load", str(page), "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 1
+    assert "LPWH_WORKERS must be a number of processes" in result.stderr
+
+
 def test_directory_and_glob_and_gzip_by_content(db_url, tmp_path):
     folder = tmp_path / "exports"
     folder.mkdir()

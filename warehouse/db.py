@@ -53,10 +53,11 @@ _QUERY_PASSWORD_RE = re.compile(r"(?P<head>[?&]password=)(?P<pw>[^&#\s]*)", re.I
 _LOCK_HOLDER_RE = re.compile(r"Conflicting lock is held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")
 
 
-def resolve_url(db: str | None = None) -> str:
-    """The database asked for: ``db``, else ``$LPWH_DATABASE_URL``, else ``./warehouse.duckdb``."""
+def resolve_url(db: str | os.PathLike | None = None) -> str:
+    """The database asked for: ``db`` (a URL, a path, a ``Path``), else ``$LPWH_DATABASE_URL``,
+    else ``./warehouse.duckdb``."""
     if db:
-        return db
+        return os.fspath(db)
     env = os.environ.get(ENV_VAR)
     if env:
         return env

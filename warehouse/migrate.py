@@ -7,6 +7,7 @@ from an installed wheel, without an ``alembic.ini``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -57,8 +58,9 @@ def _current(conn: sa.Connection, url: str) -> str | None:
     return conn.execute(sa.text(f"SELECT max(version_num) FROM {VERSION_TABLE}")).scalar()
 
 
-def current_revision(url: str, *, wait: float | None = None) -> str | None:
+def current_revision(url: str | os.PathLike, *, wait: float | None = None) -> str | None:
     """The revision the database is at, or None when it has no schema yet."""
+    url = db.resolve_url(url)
     engine = db.create_engine(url, wait=wait)
     try:
         with engine.connect() as conn:
@@ -72,7 +74,10 @@ def current_revision(url: str, *, wait: float | None = None) -> str | None:
 MIGRATION_LOCK = 7450106
 
 
-def _run(url: str, action, wait: float | None = None) -> tuple[str | None, str | None]:
+def _run(
+    url: str | os.PathLike, action, wait: float | None = None
+) -> tuple[str | None, str | None]:
+    url = db.resolve_url(url)
     """Run ``action(config)`` in one transaction; return the revisions before and after."""
     engine = db.create_engine(url, wait=wait)
     try:
@@ -93,7 +98,7 @@ def _run(url: str, action, wait: float | None = None) -> tuple[str | None, str |
 
 
 def upgrade(
-    url: str, revision: str = "head", *, wait: float | None = None
+    url: str | os.PathLike, revision: str = "head", *, wait: float | None = None
 ) -> tuple[str | None, str | None]:
     """Upgrade the database ``url`` names to ``revision``; return the revisions before and after.
 
@@ -102,7 +107,7 @@ def upgrade(
 
 
 def downgrade(
-    url: str, revision: str = "base", *, wait: float | None = None
+    url: str | os.PathLike, revision: str = "base", *, wait: float | None = None
 ) -> tuple[str | None, str | None]:
     """Downgrade the database ``url`` names to ``revision`` (``base``: drop everything).
 

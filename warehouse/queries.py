@@ -233,6 +233,7 @@ def run_query(
     seconds to wait for another process's lock on a DuckDB file (default
     ``$LPWH_WAIT``, else 0).
     """
+    url = _db.resolve_url(url)
     info = get_query(name)
     given: dict[str, Any] = dict(params or {})
     for key, value in (("start", start), ("end", end)):
@@ -326,6 +327,7 @@ def run_sql(url: str, sql: str, *, wait: float | None = None) -> QueryResult:
     """
     if not sql.strip():
         raise QueryError("no SQL given")
+    url = _db.resolve_url(url)
     if _db.is_postgres(url):
         return _run_sql_postgres(url, sql)
     return _run_sql_duckdb(url, sql, wait)
