@@ -193,3 +193,18 @@ def test_sql_error_is_one_clear_line(db_url: str) -> None:
     assert result.stderr.startswith("lpwh sql: SQL failed:")
     assert "no_such_table" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_sql_json_refuses_two_columns_of_one_name(duckdb_url: str) -> None:
+    # One object key would hide the other column's values ([{"a": 2}] for a and a).
+    result = lpwh("sql", "SELECT 1 AS a, 2 AS a", "--format", "json", "--db", duckdb_url)
+    assert result.exit_code == 1
+    assert "more than one column is named 'a'" in result.stderr
+    result = lpwh("sql", "SELECT 1 AS a, 2 AS a", "--format", "csv", "--db", duckdb_url)
+    assert result.exit_code == 0 and result.stdout.splitlines() == ["a,a", "1,2"]
+
+
+def test_sql_on_a_directory_says_it_is_one(tmp_path) -> None:
+    result = lpwh("sql", "SELECT 1", "--db", str(tmp_path))
+    assert result.exit_code == 1
+    assert "is a directory, not a DuckDB warehouse file" in result.stderr

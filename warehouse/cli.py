@@ -290,7 +290,11 @@ def sql_command(
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         typer.echo(f"lpwh sql: {dbmod.redact(url)}: {dbmod.scrub(message, url)}", err=True)
         raise typer.Exit(1) from None
-    render(result.columns, result.rows, output_format)
+    try:
+        render(result.columns, result.rows, output_format)
+    except ValueError as exc:  # two columns of one name, for JSON
+        typer.echo(f"lpwh sql: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 # --- publish command ---

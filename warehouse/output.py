@@ -36,7 +36,15 @@ def render(
 
 
 def to_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """One JSON array of objects whose keys are ``columns``."""
+    """One JSON array of objects whose keys are ``columns``; ``ValueError`` when two columns
+    have the same name (one object key would silently hide the other's values)."""
+    twice = sorted({c for c in columns if list(columns).count(c) > 1})
+    if twice:
+        names = ", ".join(repr(c) for c in twice)
+        raise ValueError(
+            f"more than one column is named {names}: JSON objects need distinct keys "
+            "(name them with AS, or use --format table or csv)"
+        )
     objects = [dict(zip(columns, row, strict=True)) for row in rows]
     return orjson.dumps(objects, default=_json_default, option=orjson.OPT_INDENT_2).decode()
 

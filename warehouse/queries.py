@@ -423,6 +423,8 @@ def _engine(url: str, wait: float | None = None) -> sqlalchemy.Engine:
     """A read-only engine; a clear error when a DuckDB file is missing (no empty file made)."""
     if not _db.is_postgres(url):
         path = _db.duckdb_path(url)
+        if path.is_dir():
+            raise QueryError(f"{path} is a directory, not a DuckDB warehouse file: give --db FILE")
         if not path.is_file():
             raise QueryError(
                 f"no warehouse at {path}: load data first (lpwh load PATH) or give --db"
