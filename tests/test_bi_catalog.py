@@ -93,7 +93,7 @@ def test_postgres_inspector_finds_every_table_documented(postgres_url: str) -> N
 
     assert names == CONTRACT_TABLES | {"alembic_version"}
     assert catalog == expected_catalog(pg_type)
-    assert catalog["message"]["columns"]["text"][0] == "TEXT"
+    assert catalog["message"]["columns"]["text"][0] == 'TEXT COLLATE "C"'
     assert catalog["conversation"]["columns"]["start_time"][0] == "TIMESTAMP WITHOUT TIME ZONE"
     assert catalog["sde_purchase_product"]["foreign_keys"] == {
         (("sde_id",), "sde_purchase", ("sde_id",))
@@ -110,7 +110,9 @@ def bi_role_url(postgres_url: str) -> str:
         f'GRANT CONNECT ON DATABASE "{database}" TO {role}',
         f"GRANT USAGE ON SCHEMA public TO {role}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON SEQUENCES TO {role}",
     ]
     owner = "postgresql://" + postgres_url.split("://", 1)[1]
     with psycopg.connect(owner, autocommit=True) as conn:
@@ -125,8 +127,12 @@ def bi_role_url(postgres_url: str) -> str:
             conn.execute(f"DROP ROLE {role}")
 
 
-def test_the_read_only_role_sees_everything_and_changes_nothing(postgres_url, bi_role_url):
+def test_the_read_only_role_sees_everything_and_changes_nothing(
+    postgres_url, bi_role_url, tmp_path
+):
     insert_sample(postgres_url)
+    # It can publish the warehouse to a DuckDB file (the sequence is copied too).
+    assert publish(bi_role_url, tmp_path / "copy.duckdb").rows["sde_purchase_product"] > 0
 
     names, catalog = inspected_catalog(bi_role_url)
 

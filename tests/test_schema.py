@@ -18,9 +18,11 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from seeds import seed_example
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
+import warehouse
 from warehouse import db, migrate
 from warehouse.cli import app
 from warehouse.models import metadata
@@ -283,7 +285,7 @@ def test_every_table_has_a_primary_key_and_its_links_are_foreign_keys(db_url):
 
 
 def test_fixture_database_is_migrated_and_empty(db_url):
-    assert migrate.current_revision(db_url) == migrate.head_revision() == "0001"
+    assert migrate.current_revision(db_url) == migrate.head_revision() == "0002"
     engine = db.create_engine(db_url)
     try:
         with engine.connect() as conn:
@@ -319,10 +321,10 @@ def test_load_id_sequence_gives_increasing_ids(db_url):
 
 def test_downgrade_to_base_leaves_nothing(empty_db_url):
     assert migrate.current_revision(empty_db_url) is None
-    assert migrate.upgrade(empty_db_url) == (None, "0001")
+    assert migrate.upgrade(empty_db_url) == (None, "0002")
     tables, sequences = catalog(empty_db_url)
     assert len(tables) == 37 and sequences == SEQUENCES
-    assert migrate.downgrade(empty_db_url) == ("0001", None)
+    assert migrate.downgrade(empty_db_url) == ("0002", None)
     tables, sequences = catalog(empty_db_url)
     assert tables == {} and sequences == set()
     assert migrate.current_revision(empty_db_url) is None
@@ -349,7 +351,7 @@ def test_downgrade_to_base_leaves_nothing(empty_db_url):
 
 
 def test_upgrade_twice_changes_nothing(db_url):
-    assert migrate.upgrade(db_url) == ("0001", "0001")
+    assert migrate.upgrade(db_url) == ("0002", "0002")
     tables, _ = catalog(db_url)
     assert len(tables) == 37
 
@@ -369,16 +371,16 @@ runner = CliRunner()
 def test_cli_migrate_and_downgrade(empty_db_url):
     result = runner.invoke(app, ["migrate", "--db", empty_db_url])
     assert result.exit_code == 0, result.output
-    assert f"Upgraded {empty_db_url} from base (empty) to 0001" in result.output
+    assert f"Upgraded {empty_db_url} from base (empty) to 0002" in result.output
     assert len(catalog(empty_db_url)[0]) == 37
 
     result = runner.invoke(app, ["migrate", "--db", empty_db_url])
     assert result.exit_code == 0, result.output
-    assert "already at schema revision 0001" in result.output
+    assert "already at schema revision 0002" in result.output
 
     result = runner.invoke(app, ["migrate", "--db", empty_db_url, "--downgrade", "base"])
     assert result.exit_code == 0, result.output
-    assert f"Downgraded {empty_db_url} from 0001 to base (empty)" in result.output
+    assert f"Downgraded {empty_db_url} from 0002 to base (empty)" in result.output
     assert catalog(empty_db_url) == ({}, set())
 
     result = runner.invoke(app, ["migrate", "--db", empty_db_url, "--revision", "0001"])
@@ -520,3 +522,63 @@ def test_read_only_duckdb_engine_cannot_write(duckdb_url):
                 conn.execute(sa.text("INSERT INTO web_session (visit_id) VALUES ('v')"))
     finally:
         engine.dispose()
+
+
+# --- 0002: text by code point on PostgreSQL ----------------------------------------------------
+
+
+def _text_collations(url: str) -> set[tuple[str, str | None]]:
+    engine = db.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT table_name, collation_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND data_type = 'text'"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return {(t, c) for t, c in rows if t in metadata.tables}
+
+
+def test_every_text_column_compares_by_code_point_on_postgres(postgres_url):
+    collations = _text_collations(postgres_url)
+    assert {t for t, _ in collations} == set(metadata.tables)  # every table has text
+    assert {c for _, c in collations} == {"C"}
+
+
+def test_0002_collates_the_text_of_a_warehouse_with_data_and_back(empty_db_url, tmp_path):
+    migrate.upgrade(empty_db_url, "0001")
+    page = tmp_path / "page.json"
+    page.write_text(seed_example(0, repaired=True))
+    engine = db.create_engine(empty_db_url)
+    try:
+        with engine.begin() as conn:  # rows written at 0001 (the loader would upgrade first)
+            conn.execute(
+                sa.text(
+                    "INSERT INTO conversation (conversation_id, record_hash) "
+                    "VALUES ('Zb', 'h'), ('a', 'h')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO message (conversation_id, message_id) "
+                    "VALUES ('Zb', 'm1'), ('a', 'm1')"
+                )
+            )
+    finally:
+        engine.dispose()
+    assert migrate.upgrade(empty_db_url) == ("0001", "0002")
+    order = "SELECT conversation_id FROM conversation ORDER BY conversation_id"
+    assert warehouse.run_sql(empty_db_url, order).rows == [("Zb",), ("a",)]  # code points
+    assert warehouse.run_sql(empty_db_url, "SELECT count(*) FROM message").rows == [(2,)]
+    summary = warehouse.load([page], empty_db_url)
+    assert summary.totals()["conversations_inserted"] == 1
+    if db.is_postgres(empty_db_url):
+        assert {c for _, c in _text_collations(empty_db_url)} == {"C"}
+        assert migrate.downgrade(empty_db_url, "0001") == ("0002", "0001")
+        assert {c for _, c in _text_collations(empty_db_url)} == {None}  # the default again
+    else:
+        assert migrate.downgrade(empty_db_url, "0001") == ("0002", "0001")
+    assert warehouse.run_sql(empty_db_url, "SELECT count(*) FROM conversation").rows == [(3,)]

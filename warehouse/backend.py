@@ -279,8 +279,9 @@ class PostgresBackend(Backend):
 
 
 _PG_TYPES = {
-    pa.large_string(): "TEXT",
-    pa.string(): "TEXT",
+    # As the warehouse's text columns (migration 0002): staged keys compare as theirs do.
+    pa.large_string(): 'TEXT COLLATE "C"',
+    pa.string(): 'TEXT COLLATE "C"',
     pa.int64(): "BIGINT",
     pa.int32(): "INTEGER",
     pa.float64(): "DOUBLE PRECISION",

@@ -235,7 +235,7 @@ def query_command(
     db: DbOption = None,
     wait: WaitOption = None,
 ) -> None:
-    """Run a canned business query (see docs/queries.md), or --list them."""
+    """Run a canned business query (one SQL file each in queries/), or --list them."""
     from . import db as dbmod
     from . import queries
     from .output import render

@@ -25,12 +25,18 @@ NAMING_CONVENTION = {
 }
 
 
+#: Every text column: unbounded, and compared by code point on PostgreSQL too (``COLLATE "C"``),
+#: as DuckDB compares text — the same order on both databases, and index keys compared with
+#: memcmp rather than a locale's collation (see migration 0002).
+TEXT = Text().with_variant(Text(collation="C"), "postgresql")
+
+
 class Base(DeclarativeBase):
     """Base class of every warehouse table."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
-        str: Text(),
+        str: TEXT,
         int: BigInteger(),
         float: Double(),
         bool: Boolean(),
@@ -41,12 +47,12 @@ class Base(DeclarativeBase):
 
 def text(comment: str, **kw):
     """An unbounded text column."""
-    return mapped_column(Text(), comment=comment, **kw)
+    return mapped_column(TEXT, comment=comment, **kw)
 
 
 def json_text(comment: str, **kw):
     """A column holding JSON as text (kept exactly as serialised by the loader)."""
-    return mapped_column(Text(), comment=f"{comment} (JSON text)", **kw)
+    return mapped_column(TEXT, comment=f"{comment} (JSON text)", **kw)
 
 
 def ts(comment: str, **kw):

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, Integer, Text
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, boolean, double, extra, int32, json_text, long, text, ts
+from .base import TEXT, Base, boolean, double, extra, int32, json_text, long, text, ts
 
 CONVERSATION_FK = "conversation.conversation_id"
 
 
 def conversation_id_key() -> Mapped[str]:
     return mapped_column(
-        Text(), ForeignKey(CONVERSATION_FK), primary_key=True, comment="Conversation id"
+        TEXT, ForeignKey(CONVERSATION_FK), primary_key=True, comment="Conversation id"
     )
 
 
@@ -41,7 +41,7 @@ class Conversation(Base):
     )
 
     conversation_id: Mapped[str] = mapped_column(
-        Text(), primary_key=True, comment="Id of the conversation (info.conversationId)"
+        TEXT, primary_key=True, comment="Id of the conversation (info.conversationId)"
     )
     record_version: Mapped[datetime | None] = ts(
         "Version of the stored record: the latest timestamp anywhere in it; a record is "
@@ -160,7 +160,7 @@ class Participant(Base):
 
     conversation_id: Mapped[str] = conversation_id_key()
     participant_type: Mapped[str] = mapped_column(
-        Text(),
+        TEXT,
         primary_key=True,
         comment="AGENT for an entry of agentParticipants, CONSUMER for consumerParticipant(s)",
     )
@@ -201,7 +201,7 @@ class Message(Base):
     )
 
     conversation_id: Mapped[str] = conversation_id_key()
-    message_id: Mapped[str] = mapped_column(Text(), primary_key=True, comment="Message id")
+    message_id: Mapped[str] = mapped_column(TEXT, primary_key=True, comment="Message id")
     load_id: Mapped[int | None] = long("load_file.load_id of the load that wrote this row")
     seq: Mapped[int | None] = long("Sequence number of the message in the conversation")
     type: Mapped[str | None] = text("Message type (TEXT_PLAIN, RICH_CONTENT, HOSTED_FILE, ...)")
@@ -311,9 +311,7 @@ class CobrowseSession(Base):
     __table_args__ = {"comment": "One row per entry of coBrowseSessions.coBrowseSessionsList"}
 
     conversation_id: Mapped[str] = conversation_id_key()
-    session_id: Mapped[str] = mapped_column(
-        Text(), primary_key=True, comment="Co-browse session id"
-    )
+    session_id: Mapped[str] = mapped_column(TEXT, primary_key=True, comment="Co-browse session id")
     start_time: Mapped[datetime | None] = ts("Session start time")
     end_time: Mapped[datetime | None] = ts("Session end time")
     end_reason: Mapped[str | None] = text("Who ended the session (AGENT, VISITOR, ...)")
@@ -338,10 +336,8 @@ class MessageIntent(Base):
         },
     )
 
-    conversation_id: Mapped[str] = mapped_column(
-        Text(), primary_key=True, comment="Conversation id"
-    )
-    message_id: Mapped[str] = mapped_column(Text(), primary_key=True, comment="Message id")
+    conversation_id: Mapped[str] = mapped_column(TEXT, primary_key=True, comment="Conversation id")
+    message_id: Mapped[str] = mapped_column(TEXT, primary_key=True, comment="Message id")
     ordinal: Mapped[int] = ordinal("Position of the intent among the message's intents")
     intent_id: Mapped[str | None] = text("Intent id")
     confidence: Mapped[str | None] = text("Confidence level (LOW, MEDIUM, HIGH)")
@@ -356,7 +352,7 @@ class Dialog(Base):
     __table_args__ = {"comment": "One row per entry of dialogs"}
 
     conversation_id: Mapped[str] = conversation_id_key()
-    dialog_id: Mapped[str] = mapped_column(Text(), primary_key=True, comment="Dialog id")
+    dialog_id: Mapped[str] = mapped_column(TEXT, primary_key=True, comment="Dialog id")
     status: Mapped[str | None] = text("Dialog status")
     dialog_type: Mapped[str | None] = text("Dialog type (MAIN, POST_SURVEY, ...)")
     dialog_channel_type: Mapped[str | None] = text("Dialog channel (MESSAGING, ...)")
@@ -435,9 +431,7 @@ class AgentSurveyAnswer(Base):
         },
     )
 
-    conversation_id: Mapped[str] = mapped_column(
-        Text(), primary_key=True, comment="Conversation id"
-    )
+    conversation_id: Mapped[str] = mapped_column(TEXT, primary_key=True, comment="Conversation id")
     survey_index: Mapped[int] = ordinal("agent_survey.survey_index")
     question_index: Mapped[int] = ordinal("Position of the question in submittedAnswers")
     answer_index: Mapped[int] = ordinal("Position of the answer in the question's answers")

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, Text
+from sqlalchemy import ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from .base import Base, boolean, day, double, extra, int32, json_text, long, text, ts  # noqa: F401
+from .base import TEXT, Base, boolean, day, double, extra, int32, json_text, long, text, ts  # noqa: F401
 
 SDE_ID_COMMENT = (
     "Id of the SDE event: for a conversation, its id, section (auth/unauth) and position; "
@@ -25,15 +25,15 @@ SDE_ID_COMMENT = (
 class SdeEvent:
     """Columns every SDE table has."""
 
-    sde_id: Mapped[str] = mapped_column(Text(), primary_key=True, comment=SDE_ID_COMMENT)
+    sde_id: Mapped[str] = mapped_column(TEXT, primary_key=True, comment=SDE_ID_COMMENT)
     source: Mapped[str] = text("Where the event came from: 'conversation' or 'web_session'")
     conversation_id: Mapped[str | None] = mapped_column(
-        Text(),
+        TEXT,
         ForeignKey("conversation.conversation_id"),
         comment="Conversation the event belongs to (conversation source)",
     )
     visit_id: Mapped[str | None] = mapped_column(
-        Text(),
+        TEXT,
         ForeignKey("web_session.visit_id"),
         comment="Visit the event belongs to (web-session source)",
     )
@@ -70,7 +70,7 @@ class SdeChild:
 
 def parent_key(table: str) -> Mapped[str]:
     return mapped_column(
-        Text(), ForeignKey(f"{table}.sde_id"), primary_key=True, comment=f"{table}.sde_id"
+        TEXT, ForeignKey(f"{table}.sde_id"), primary_key=True, comment=f"{table}.sde_id"
     )
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, boolean, double, extra, int32, json_text, long, text, ts
+from .base import TEXT, Base, boolean, double, extra, int32, json_text, long, text, ts
 
 VISIT_FK = "web_session.visit_id"
 FACT_ID_COMMENT = "Digest of the fact's content: the same fact seen in two files is stored once"
@@ -22,12 +22,12 @@ FACT_ID_COMMENT = "Digest of the fact's content: the same fact seen in two files
 
 def visit_key() -> Mapped[str]:
     return mapped_column(
-        Text(), ForeignKey(VISIT_FK), primary_key=True, comment="Unique visitor session id"
+        TEXT, ForeignKey(VISIT_FK), primary_key=True, comment="Unique visitor session id"
     )
 
 
 def fact_key() -> Mapped[str]:
-    return mapped_column(Text(), primary_key=True, comment=FACT_ID_COMMENT)
+    return mapped_column(TEXT, primary_key=True, comment=FACT_ID_COMMENT)
 
 
 class SessionFields:
@@ -72,7 +72,7 @@ class WebSession(SessionFields, Base):
     )
 
     visit_id: Mapped[str] = mapped_column(
-        Text(), primary_key=True, comment="Unique visitor session identifier"
+        TEXT, primary_key=True, comment="Unique visitor session identifier"
     )
     source_time: Mapped[datetime | None] = ts(
         "Latest metaData.startTime of the files that described the visit"
