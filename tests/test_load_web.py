@@ -261,10 +261,15 @@ def test_each_file_counts_the_facts_it_brought_first(fresh_db, tmp_path, workers
     later = seed_file()
     later["metaData"]["startTime"] = {"long": 1467291800000}
     later["recordCollection"].append({"body": navigation(VISIT, (1467291800001, "/new"))})
+    later["recordCollection"].append({"body": navigation("v-new", (1467291800002, "/"))})
     second = write(tmp_path / "2.json", later)
     # What a file says about the visit is its own (web_session merges the files' sources):
-    # each body of the second file is a source of its own, its only new fact the page view.
-    expected = [SEED_ROWS, {"web_session_source": 6, "web_page_view": 1}]
+    # each body of the second file is a source of its own, its only new facts the page
+    # views; its only new visit v-new (web_session counts the visits a file brought first).
+    expected = [
+        {"web_session": 1, **SEED_ROWS},
+        {"web_session": 1, "web_session_source": 7, "web_page_view": 2},
+    ]
 
     one_at_a_time = fresh_db()
     alone = [warehouse.load([f], one_at_a_time, workers=0).files[0] for f in (first, second)]
@@ -276,12 +281,13 @@ def test_each_file_counts_the_facts_it_brought_first(fresh_db, tmp_path, workers
     first_id, second_id = (f.load_id for f in summary.files)
     assert query(together, "SELECT load_id, count(*) FROM web_page_view GROUP BY 1 ORDER BY 1") == [
         (first_id, 3),
-        (second_id, 1),
+        (second_id, 2),
     ]
     assert query(together, "SELECT load_id FROM sde_personal_info") == [(first_id,)]
     again = warehouse.load([first, second], together, force=True, workers=workers)
     assert [dict(f.counts.rows) for f in again.files] == [{}, {}]
-    assert query(together, "SELECT count(*) FROM web_page_view") == [(4,)]
+    assert query(together, "SELECT count(*) FROM web_page_view") == [(5,)]
+    assert query(together, "SELECT count(*) FROM web_session") == [(2,)]
 
 
 def test_a_visit_split_over_files_is_whole_in_either_order(db_url, tmp_path):

@@ -304,20 +304,49 @@ class BatchWriter:
         for table in written.values():
             if "visit_id" in table.column_names:
                 visits.update(v for v in pc.unique(table.column("visit_id")).to_pylist() if v)
-        if visits:
-            sessions = arrow_table_of({"visit_id": sorted(visits)})
-            rel = self.backend.stage(WEB_SESSION, _full(WEB_SESSION, sessions))
-            self.backend.execute(
-                f"INSERT INTO web_session (visit_id) SELECT visit_id FROM {rel} "
-                "ON CONFLICT (visit_id) DO NOTHING"
-            )
         self._stage_records(recs, load_ids)
+        if visits:
+            self._insert_visits(sorted(visits), written)
         for name in web_tables():
             table = written.get(name)
             if table is not None and table.num_rows:
                 self._insert_facts(name, table)
         self.backend.unstage(self._records)
         self.touched_visits |= visits
+
+    def _insert_visits(self, visits: list[str], written: dict[str, pa.Table]) -> None:
+        """The ``web_session`` rows of visits new to the warehouse (their facts reference
+        them; ``finish()`` merges their columns), counted as the rows of the file that
+        brought each visit first, as facts are."""
+        sessions = arrow_table_of({"visit_id": visits})
+        rel = self.backend.stage(WEB_SESSION, _full(WEB_SESSION, sessions))
+        insert = (
+            f"INSERT INTO web_session (visit_id) SELECT visit_id FROM {rel} "
+            "ON CONFLICT (visit_id) DO NOTHING"
+        )
+        if len(self._record_loads) == 1:
+            (load,) = self._record_loads
+            inserted = self.backend.execute_count(insert)
+            if inserted:
+                self.counts[load].rows[WEB_SESSION] += inserted
+            return
+        new = self.backend.fetchall(f"{insert} RETURNING visit_id")
+        if not new:
+            return
+        seen = pa.concat_tables(
+            [
+                t.select(["visit_id", REC]).cast(
+                    pa.schema([("visit_id", pa.large_string()), (REC, pa.int32())])
+                )
+                for t in written.values()
+                if "visit_id" in t.column_names
+            ]
+        )
+        first = seen.group_by("visit_id").aggregate([(REC, "min")])
+        inserted = pa.table({"visit_id": pa.array([v for (v,) in new], pa.large_string())})
+        recs = inserted.join(first, keys="visit_id").column(f"{REC}_min")
+        for load, rows in Counter(pc.take(self._load_by_rec, recs).to_pylist()).items():
+            self.counts[load].rows[WEB_SESSION] += rows
 
     def _merge_web_sessions(self, visits: list[str]) -> None:
         """Re-derive ``web_session`` rows from every file's ``web_session_source`` rows.
