@@ -1085,12 +1085,20 @@ def test_run_sql_returns_the_same_values_on_both(db_url: str) -> None:
     ],
 )
 def test_run_sql_is_read_only(db_url: str, statement: str) -> None:
-    d = Data()
-    d.conversation("c1", "2024-03-01 08:00", status="CLOSE")
-    d.insert(db_url)
+    _one_closed_conversation(db_url)
     with pytest.raises(QueryError):
         run_sql(db_url, statement)
-    assert run_sql(db_url, "SELECT conversation_id, status FROM conversation").rows == [
+    _assert_still_one_closed_conversation(db_url)
+
+
+def _one_closed_conversation(url: str) -> None:
+    d = Data()
+    d.conversation("c1", "2024-03-01 08:00", status="CLOSE")
+    d.insert(url)
+
+
+def _assert_still_one_closed_conversation(url: str) -> None:
+    assert run_sql(url, "SELECT conversation_id, status FROM conversation").rows == [
         ("c1", "CLOSE")
     ]
 
@@ -1108,9 +1116,7 @@ def test_run_sql_is_read_only(db_url: str, statement: str) -> None:
 )
 def test_run_sql_writes_no_file(db_url: str, statement: str) -> None:
     # Read-only is not only the warehouse's tables: no statement writes a file anywhere.
-    d = Data()
-    d.conversation("c1", "2024-03-01 08:00", status="CLOSE")
-    d.insert(db_url)
+    _one_closed_conversation(db_url)
     # A folder the PostgreSQL server's own user (a superuser here) may write in too.
     folder = Path(tempfile.mkdtemp(prefix="lpwh_sql_"))
     folder.chmod(0o777)
@@ -1122,9 +1128,7 @@ def test_run_sql_writes_no_file(db_url: str, statement: str) -> None:
         assert not target.exists()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    assert run_sql(db_url, "SELECT conversation_id, status FROM conversation").rows == [
-        ("c1", "CLOSE")
-    ]
+    _assert_still_one_closed_conversation(db_url)
 
 
 def test_run_sql_drop_says_read_only(db_url: str) -> None:
