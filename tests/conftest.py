@@ -78,6 +78,16 @@ class PgServer:
         self.created.append(name)
         return _with_database(self.server_url, name)
 
+    def create_icu(self, suffix: str) -> str:
+        """A database of this session whose default collation is ICU's en-US (it sorts
+        "a" < "B" and "Ürdingen" < "Zug"); the test is skipped on a server without ICU."""
+        try:
+            return self.create(
+                suffix, "template0", "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+            )
+        except psycopg.errors.FeatureNotSupported as exc:
+            pytest.skip(f"no ICU collation on this server: {exc}")
+
     def drop(self, url: str) -> None:
         """Drop a database of this session, closing whatever is still connected to it."""
         name = make_url(url).database

@@ -999,14 +999,7 @@ def test_ties_sort_by_code_point_on_a_locale_collated_server(_pg_server, duckdb_
     # Ties are ordered by the first column ascending, in code-point order as DuckDB compares
     # text, also where the database's default collation is a locale's (ICU en-US sorts
     # "a" < "b" < "B" < "école" < "hats"): the same rows, and LIMIT keeps the same ones.
-    import psycopg
-
-    try:
-        pg_url = _pg_server.create(
-            "icu_q", "template0", "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
-        )
-    except psycopg.errors.FeatureNotSupported as exc:  # a server built without ICU
-        pytest.skip(f"no ICU collation on this server: {exc}")
+    pg_url = _pg_server.create_icu("icu_q")
     try:
         from warehouse import migrate
 

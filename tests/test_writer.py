@@ -281,16 +281,9 @@ def test_merge_breaks_equal_time_ties_by_value_in_any_order(db_url, order):
 def test_merge_ties_break_by_code_point_on_a_locale_collated_server(_pg_server):
     # The default collation of this database sorts "Zug" after "Ürdingen" (ICU, en-US); the
     # merge compares text by code point all the same, as DuckDB does.
-    import psycopg
-
     from warehouse import migrate
 
-    try:
-        url = _pg_server.create(
-            "icu", "template0", "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
-        )
-    except psycopg.errors.FeatureNotSupported as exc:  # a server built without ICU
-        pytest.skip(f"no ICU collation on this server: {exc}")
+    url = _pg_server.create_icu("icu")
     try:
         migrate.upgrade(url)
         assert rows(url, "SELECT max(x) FROM (VALUES ('Ürdingen'), ('Zug')) t(x)") == [("Zug",)]
