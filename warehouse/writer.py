@@ -342,11 +342,16 @@ class BatchWriter:
                 if "visit_id" in t.column_names
             ]
         )
-        first = seen.group_by("visit_id").aggregate([(REC, "min")])
         inserted = pa.table({"visit_id": pa.array([v for (v,) in new], pa.large_string())})
-        recs = inserted.join(first, keys="visit_id").column(f"{REC}_min")
-        for load, rows in Counter(pc.take(self._load_by_rec, recs).to_pylist()).items():
+        for load, rows in self._first_loads(inserted, seen, ["visit_id"]).items():
             self.counts[load].rows[WEB_SESSION] += rows
+
+    def _first_loads(self, inserted: pa.Table, staged: pa.Table, keys: list[str]) -> Counter:
+        """How many of the ``inserted`` keys each load brought: a key's load is that of its
+        first row (least ``_rec``) among the ``staged`` rows."""
+        first = staged.select([*keys, REC]).group_by(keys).aggregate([(REC, "min")])
+        recs = inserted.join(first, keys=keys).column(f"{REC}_min")
+        return Counter(pc.take(self._load_by_rec, recs).to_pylist())
 
     def _merge_web_sessions(self, visits: list[str]) -> None:
         """Re-derive ``web_session`` rows from every file's ``web_session_source`` rows.
@@ -477,9 +482,7 @@ class BatchWriter:
                 {k: pa.array(column, table.schema.field(k).type)
                  for k, column in zip(keys, columns, strict=True)}
             )  # fmt: skip
-            first = table.select([*keys, REC]).group_by(keys).aggregate([(REC, "min")])
-            recs = inserted.join(first, keys=keys).column(f"{REC}_min")
-            loads = Counter(pc.take(self._load_by_rec, recs).to_pylist())
+            loads = self._first_loads(inserted, table, keys)
         for load, rows in loads.items():
             self.counts[load].rows[name] += rows
 
