@@ -20,6 +20,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from seeds import seed_example
 from sqlalchemy.engine import make_url
+from test_load import query
 from typer.testing import CliRunner
 
 import warehouse
@@ -528,17 +529,11 @@ def test_read_only_duckdb_engine_cannot_write(duckdb_url):
 
 
 def _text_collations(url: str) -> set[tuple[str, str | None]]:
-    engine = db.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                sa.text(
-                    "SELECT table_name, collation_name FROM information_schema.columns "
-                    "WHERE table_schema = current_schema() AND data_type = 'text'"
-                )
-            ).all()
-    finally:
-        engine.dispose()
+    rows = query(
+        url,
+        "SELECT table_name, collation_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND data_type = 'text'",
+    )
     return {(t, c) for t, c in rows if t in metadata.tables}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any, TextIO
@@ -38,7 +39,7 @@ def render(
 def to_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """One JSON array of objects whose keys are ``columns``; ``ValueError`` when two columns
     have the same name (one object key would silently hide the other's values)."""
-    twice = sorted({c for c in columns if list(columns).count(c) > 1})
+    twice = sorted(c for c, n in Counter(columns).items() if n > 1)
     if twice:
         names = ", ".join(repr(c) for c in twice)
         raise ValueError(
