@@ -16,17 +16,22 @@ The first top-level value decides; parsing stops as soon as a top-level key sett
 the kind, so a 2 GB file costs a few kilobytes. A Data Access file is recognised by
 ``dataType``, or — when ``recordCollection`` comes first — by the record name of its
 first body (``com.liveperson.dataaccess.WebSession…Data`` → web session; otherwise
-the name without its namespace and ``Data`` suffix is the data type).
+the name without its namespace and ``Data`` suffix is the data type). A Data Access
+file's ``metaData`` is read too when it comes before ``recordCollection`` (as the API
+writes it), so that ``load_file`` keeps it for every file, loaded or not.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import ijson
+import orjson
+from ijson.common import ObjectBuilder
 
 from loaders.files import CHUNK_SIZE, CountingReader, InputError
 from loaders.sources import iter_json_values
@@ -74,6 +79,10 @@ MAX_EVENTS = 200_000
 #: file of 10 records), which counts on exports of many small pages.
 DETECT_CHUNK = 4096
 _BODY_PREFIX = "recordCollection.item.body"
+#: A ``metaData`` of more parse events or deeper nesting than this is not kept (the API's
+#: has five members; one this big is not worth a ``load_file`` row).
+META_EVENTS = 10_000
+META_DEPTH = 32
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -84,6 +93,9 @@ class Detected:
 
     kind: str
     data_type: str | None = None
+    #: A Data Access file's ``metaData``, Avro unions unwrapped (``None``: none, or not
+    #: before ``recordCollection``, or too big to keep).
+    meta_data: dict | None = None
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
@@ -99,10 +111,52 @@ class Detected:
         return self.kind if self.data_type is None else f"{self.kind} ({self.data_type})"
 
 
-def _data_access(data_type: str | None) -> Detected:
+def _data_access(data_type: str | None, meta_data: dict | None = None) -> Detected:
     if data_type == "WebSession":
-        return Detected(WEB_SESSION, data_type)
-    return Detected(DATA_ACCESS, data_type)
+        return Detected(WEB_SESSION, data_type, meta_data)
+    return Detected(DATA_ACCESS, data_type, meta_data)
+
+
+class _MetaData:
+    """Builds the top-level ``metaData`` value from its parse events."""
+
+    def __init__(self) -> None:
+        self.builder = ObjectBuilder()
+        self.events = 0
+        self.depth = 0
+        self.overflow = False
+
+    def event(self, event: str, value: Any) -> bool:
+        """Take one event of the value; True once the value is complete."""
+        self.events += 1
+        if event in ("start_map", "start_array"):
+            self.depth += 1
+        elif event in ("end_map", "end_array"):
+            self.depth -= 1
+        if self.events > META_EVENTS or self.depth > META_DEPTH:
+            self.overflow = True
+        if not self.overflow:
+            self.builder.event(event, value)
+        return self.depth == 0 and event != "map_key"
+
+    def value(self) -> dict | None:
+        from loaders import avro
+
+        if self.overflow:
+            return None
+        value = avro.unwrap(self.builder.value)
+        if not isinstance(value, dict):
+            return None
+        try:
+            orjson.dumps(value)
+        except TypeError:  # an integer beyond 64 bits: kept as its digits
+            value = json.loads(json.dumps(value), parse_int=_int64_or_digits)
+        return value
+
+
+def _int64_or_digits(digits: str) -> int | str:
+    number = int(digits)
+    return number if -(2**63) <= number < 2**63 else digits
 
 
 def _type_of_body(record_name: str) -> str:
@@ -118,11 +172,20 @@ def detect(path: str | os.PathLike, backend: Any = BACKEND) -> Detected:
     path = Path(path)
     reader = CountingReader(path)
     seen_data_access = False
+    data_type: str | None = None  # from dataType, once seen
+    meta: _MetaData | None = None  # building metaData
+    meta_data: dict | None = None
     events = 0
     try:
-        parser = backend.parse(reader, multiple_values=True, buf_size=DETECT_CHUNK)
+        parser = backend.parse(reader, multiple_values=True, use_float=True, buf_size=DETECT_CHUNK)
         for prefix, event, value in parser:
             events += 1
+            if meta is not None:
+                if meta.event(event, value):
+                    meta_data, meta = meta.value(), None
+                    if data_type is not None:
+                        return _data_access(data_type, meta_data)
+                continue
             if prefix == "":
                 if event == "map_key":
                     if value == "dataAccessFiles":
@@ -131,19 +194,30 @@ def detect(path: str | os.PathLike, backend: Any = BACKEND) -> Detected:
                         return Detected(CONVERSATIONS)
                     if value in ("dataType", "metaData", "recordCollection"):
                         seen_data_access = True
+                    if value == "metaData":
+                        meta = _MetaData()
+                    elif data_type is not None:  # metaData is not next: not before the records
+                        return _data_access(data_type, meta_data)
                     continue
                 if event == "start_map":
                     continue
                 # The first top-level value ended (or is not an object) undecided.
+                if data_type is not None:
+                    return _data_access(data_type, meta_data)
                 if seen_data_access and event == "end_map":
-                    return Detected(DATA_ACCESS)
+                    return Detected(DATA_ACCESS, None, meta_data)
                 return Detected(UNKNOWN)
-            if event == "string" and prefix.startswith("dataType"):
+            if event == "string" and prefix.startswith("dataType") and data_type is None:
                 # dataType is an Avro enum union {"com…DataTypeEnum": "WebSession"} or a string.
-                return _data_access(value)
+                data_type = value
+                if meta_data is not None:
+                    return _data_access(data_type, meta_data)
+                continue
             if event == "map_key" and prefix == _BODY_PREFIX:
-                return _data_access(_type_of_body(value))
+                return _data_access(_type_of_body(value), meta_data)
             if events >= MAX_EVENTS:
+                if data_type is not None:
+                    return _data_access(data_type, meta_data)
                 return Detected(UNKNOWN)
     except ijson.JSONError as exc:
         if big_integer(exc, backend):

@@ -392,3 +392,42 @@ def test_a_folder_mixing_conversations_and_web_sessions(db_url, tmp_path):
         ("conversation", 2),
         ("web_session", 1),
     ]
+
+
+def test_load_file_keeps_each_data_access_files_meta_data(db_url, tmp_path):
+    """A Data Access file's own metaData (its account, time window and schema version) is
+    kept in load_file.detail and the load summary, for files loaded and files not loaded."""
+    web = real_sample("data-access-web-session.file.json")
+    survey = real_sample("data-access-survey.file.json")
+    summary = warehouse.load([web, survey], db_url)
+    assert [(f.status, f.meta_data) for f in summary.files] == [
+        (
+            "loaded",
+            {
+                "accountId": "75555851",
+                "schemaVersion": "1.0.0.22",
+                "startTime": 1467291704468,
+                "endTime": None,
+            },
+        ),
+        (
+            "unsupported",
+            {
+                "accountId": "75555851",
+                "schemaVersion": "1.0.0.22",
+                "startTime": 1468274129221,
+                "endTime": 1468274129228,
+            },
+        ),
+    ]
+    assert summary.to_dict()["files"][1]["meta_data"]["endTime"] == 1468274129228
+    details = query(db_url, "SELECT kind, detail FROM load_file ORDER BY load_id")
+    assert [(kind, json.loads(detail)["meta_data"]) for kind, detail in details] == [
+        (kind, f.meta_data)
+        for kind, f in zip(["web_session", "data_access"], summary.files, strict=True)
+    ]
+    conversations = tmp_path / "c.json"
+    conversations.write_text(seed_example(0))
+    warehouse.load([conversations], db_url)
+    (detail,) = query(db_url, "SELECT detail FROM load_file WHERE kind = 'conversations'")[0]
+    assert "meta_data" not in json.loads(detail)

@@ -561,3 +561,75 @@ def test_detection_reads_only_the_first_kilobytes(tmp_path, monkeypatch):
     assert path.stat().st_size > 200_000
     assert detect_kind(path) == "conversations"
     assert read and max(read) <= 8192
+
+
+# -- metaData of Data Access files --------------------------------------------------------------
+
+WEB_SAMPLE_META = {
+    "accountId": "75555851",
+    "schemaVersion": "1.0.0.22",
+    "startTime": 1467291704468,
+    "endTime": None,
+}
+
+
+def test_detection_reads_a_data_access_files_meta_data(tmp_path):
+    assert detect(real_sample("data-access-web-session.file.json")).meta_data == WEB_SAMPLE_META
+    assert detect(real_sample("data-access-survey.file.json")).meta_data == {
+        "accountId": "75555851",
+        "schemaVersion": "1.0.0.22",
+        "startTime": 1468274129221,
+        "endTime": 1468274129228,
+    }
+    assert detect(real_sample(CONVERSATIONS)).meta_data is None
+    assert detect(real_sample("data-access-web-session.listing.json")).meta_data is None
+
+
+@pytest.mark.parametrize(
+    "document, meta_data",
+    [
+        # metaData first, dataType after it; unknown members kept, unions unwrapped.
+        (
+            '{"metaData": {"accountId": {"string": "9"}, "region": {"map": {"dc": "va"}}, '
+            '"ratio": 0.5}, "dataType": "WebSession", "recordCollection": []}',
+            {"accountId": "9", "region": {"dc": "va"}, "ratio": 0.5},
+        ),
+        # After the records: not read (detection reads only the start of the file).
+        ('{"dataType": "WebSession", "recordCollection": [], "metaData": {"a": 1}}', None),
+        ('{"dataType": "WebSession", "metaData": null, "recordCollection": []}', None),
+        ('{"dataType": "WebSession", "metaData": [1, 2], "recordCollection": []}', None),
+        # An integer beyond 64 bits is kept as its digits (orjson writes only 64 bits).
+        (
+            '{"dataType": "WebSession", "metaData": {"n": 123456789012345678901234567890, '
+            '"m": -5}, "recordCollection": []}',
+            {"n": "123456789012345678901234567890", "m": -5},
+        ),
+        # Nested deeper than META_DEPTH: not kept, the file still detected.
+        (
+            '{"dataType": "WebSession", "metaData": {"x": '
+            + "[" * 40
+            + "]" * 40
+            + '}, "recordCollection": []}',
+            None,
+        ),
+    ],
+    ids=["before-data-type", "after-records", "null", "array", "big-integer", "too-deep"],
+)
+def test_meta_data_shapes(tmp_path, document, meta_data):
+    path = tmp_path / "da.json"
+    path.write_text(document)
+    detected = detect(path)
+    assert detected == Detected("web_session", "WebSession")
+    assert detected.meta_data == meta_data
+
+
+def test_a_huge_meta_data_is_not_kept_and_not_read_past_the_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(detect_mod, "META_EVENTS", 50)
+    path = tmp_path / "da.json"
+    members = ", ".join(f'"k{i}": {i}' for i in range(100))
+    path.write_text(
+        '{"dataType": "WebSession", "metaData": {' + members + '}, "recordCollection": []}'
+    )
+    detected = detect(path)
+    assert detected == Detected("web_session", "WebSession")
+    assert detected.meta_data is None

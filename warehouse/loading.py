@@ -83,6 +83,9 @@ class FileResult:
     status: str  # loaded, skipped, listing, unsupported, rejected
     kind: str | None = None
     data_type: str | None = None
+    #: A Data Access file's own ``metaData`` (accountId, startTime, endTime, schemaVersion,
+    #: …), Avro unions unwrapped, when it comes before the file's records.
+    meta_data: dict | None = None
     load_id: int | None = None
     sha256: str | None = None
     size_bytes: int | None = None
@@ -99,6 +102,7 @@ class FileResult:
             "status": self.status,
             "kind": self.kind,
             "data_type": self.data_type,
+            "meta_data": self.meta_data,
             "load_id": self.load_id,
             "sha256": self.sha256,
             "size_bytes": self.size_bytes,
@@ -514,7 +518,8 @@ class _Loader:
             self._done(self._reject(result, exc.position, str(exc)))
             return None
         result.kind = detected.kind
-        result.data_type = getattr(detected, "data_type", None)
+        result.data_type = detected.data_type
+        result.meta_data = detected.meta_data
         pending = _Pending(path, result)
         pending.in_parts = self._in_parts(path, result)
         if (
@@ -995,6 +1000,8 @@ def _insert_load_files(backend: backends.Backend, results: list[FileResult]) -> 
             "rows": dict(sorted(c.rows.items())),
             "warning_samples": c.warning_samples,
         }
+        if result.meta_data is not None:
+            detail["meta_data"] = result.meta_data
         rows.append(
             [
                 result.load_id,
