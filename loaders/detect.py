@@ -170,7 +170,7 @@ def detect(path: str | os.PathLike, backend: Any = BACKEND) -> Detected:
     """The kind (and Data Access data type) of the file. Raises :class:`InputError` for a
     file that is empty, not JSON (in its first value) or a broken gzip."""
     path = Path(path)
-    reader = CountingReader(path)
+    reader = CountingReader(path, mend=True)
     seen_data_access = False
     data_type: str | None = None  # from dataType, once seen
     meta: _MetaData | None = None  # building metaData

@@ -2,8 +2,9 @@
 
 A file may be gzip-compressed: recognised by its magic bytes, never by its name
 (multi-member gzip reads as one stream). :class:`CountingReader` is what every reader
-parses from: it counts the bytes it hands out, for error positions, and turns a broken or
-truncated gzip stream into :class:`InputError`.
+parses from: it counts the bytes it hands out, for error positions, turns a broken or
+truncated gzip stream into :class:`InputError`, and, for the streaming parser, mends lone
+surrogate escapes (see :mod:`loaders.surrogates`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from loaders.surrogates import Mender
 
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -121,9 +124,13 @@ def open_bytes(path: str | os.PathLike) -> BinaryIO:
 
 class CountingReader(io.RawIOBase):
     """The decompressed content of a file for parsing: skips a UTF-8 byte-order mark,
-    counts the bytes read (for error positions) and turns read errors into InputError."""
+    counts the bytes read (for error positions) and turns read errors into InputError.
 
-    def __init__(self, path: Path) -> None:
+    ``mend``: lone surrogate escapes are mended (same length: positions stay the file's),
+    for ijson, whose yajl parser reads them as ``?``. Readers that parse with orjson mend
+    only the text orjson refuses (``loaders.sources.loads``), at no cost to the rest."""
+
+    def __init__(self, path: Path, mend: bool = False) -> None:
         super().__init__()
         self.path = path
         try:
@@ -136,6 +143,9 @@ class CountingReader(io.RawIOBase):
         self.last = 0  # size of the last chunk handed out
         self.last_data = b""
         self.lines_read = self.lines_before = 0  # newlines before/up to the last chunk
+        self._mender = Mender() if mend else None
+        self._ready = b""  # mended, not handed out yet
+        self._eof = False
 
     def _fail(self, exc: BaseException) -> None:
         if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
@@ -147,12 +157,35 @@ class CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def _take(self, size: int) -> bytes:
+        """``size`` bytes (all that is left when ``size`` < 0), fewer only at the end."""
+        if self._mender is None:
+            try:
+                data = self._stream.read(size)
+            except _READ_ERRORS as exc:
+                self._fail(exc)
+            self.consumed += len(data)
+            return data
+        out = self._ready
+        while (size < 0 or len(out) < size) and not self._eof:
+            try:
+                data = self._stream.read(-1 if size < 0 else size - len(out))
+            except _READ_ERRORS as exc:
+                self._fail(exc)
+            if data:
+                out += self._mender.feed(data)
+            else:
+                self._eof = True
+                out += self._mender.finish()
+        if 0 <= size < len(out):
+            out, self._ready = out[:size], out[size:]
+        else:
+            self._ready = b""
+        self.consumed += len(out)
+        return out
+
     def read(self, size: int = -1) -> bytes:
-        try:
-            data = self._stream.read(size)
-        except _READ_ERRORS as exc:
-            self._fail(exc)
-        self.consumed += len(data)
+        data = self._take(-1 if size is None else size)
         self.last = len(data)
         self.last_data = data
         self.lines_before = self.lines_read
@@ -162,12 +195,7 @@ class CountingReader(io.RawIOBase):
     def read_block(self, size: int) -> bytes:
         """Like :meth:`read` without the bookkeeping for error positions (for readers
         that never report them)."""
-        try:
-            data = self._stream.read(size)
-        except _READ_ERRORS as exc:
-            self._fail(exc)
-        self.consumed += len(data)
-        return data
+        return self._take(size)
 
     def readinto(self, buffer: Any) -> int:
         data = self.read(len(buffer))
@@ -175,6 +203,8 @@ class CountingReader(io.RawIOBase):
         return len(data)
 
     def readline(self, size: int | None = -1) -> bytes:
+        if self._mender is not None:
+            raise ValueError("lines are parsed by orjson: read them without mending")
         try:
             line = self._stream.readline(-1 if size is None else size)
         except _READ_ERRORS as exc:

@@ -79,6 +79,7 @@ from loaders.json_input import (
 )
 from loaders.stream_ijson import ijson_documents, ijson_value
 from loaders.stream_walker import Unsupported, Walker, fast_documents, fast_page, fast_scan, survey
+from loaders.surrogates import mend
 
 __all__ = [
     "CountingReader",
@@ -104,6 +105,20 @@ _NON_BLANK = re.compile(rb"[^ \t\r\n]")
 # -- the small path: read at once, orjson ---------------------------------------------------------
 
 
+def loads(data: bytes | memoryview) -> Any:
+    """``orjson.loads(data)``; text orjson refuses for a lone surrogate escape is read
+    mended (see :mod:`loaders.surrogates`: same length, so an error's position holds)."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        if "surrogate" not in exc.msg:
+            raise
+        mended = mend(bytes(data))
+        if mended == data:
+            raise
+    return orjson.loads(mended)
+
+
 def first_line_is_value(data: bytes) -> bool:
     """True when the first non-blank line is a complete JSON value and more follows: JSON
     Lines (a pretty-printed document's first line is never a whole value)."""
@@ -119,7 +134,7 @@ def first_line_is_value(data: bytes) -> bool:
     if _NON_BLANK.search(data, end + 1) is None:
         return False
     try:
-        orjson.loads(line)
+        loads(line)
     except orjson.JSONDecodeError:
         return False
     return True
@@ -158,7 +173,7 @@ def iter_lines(
             continue
         if line.strip():
             try:
-                value = orjson.loads(line)
+                value = loads(line)
             except orjson.JSONDecodeError as exc:
                 if not too_deep(exc):
                     col, message = error_offset(line, exc)
@@ -184,13 +199,13 @@ def _iter_documents(
         number += 1
         rest = view[start:]
         try:
-            value = orjson.loads(rest)
+            value = loads(rest)
             end = size
         except orjson.JSONDecodeError as exc:
             if not after_document(exc):
                 raise json_error(path, data, _shift(exc, data, start), base) from None
             end = start + char_to_byte(rest, exc.pos)
-            value = orjson.loads(view[start:end])
+            value = loads(view[start:end])
         big = end - start > limit
         if big and not is_page(value):
             where = f"document {number} (byte {base + start})"
@@ -227,7 +242,7 @@ def _iter_small_whole(
 ) -> Iterator[tuple[str, str | None, Any]]:
     """A small file read whole by orjson (or as JSON Lines, or documents one by one)."""
     try:
-        value = orjson.loads(data)
+        value = loads(data)
     except orjson.JSONDecodeError as exc:
         if first_line_is_value(data):
             yield from iter_lines(path, io.BytesIO(data).readline, base, limit)

@@ -18,6 +18,7 @@ import ijson
 
 from loaders.files import CHUNK_SIZE, CountingReader, InputError
 from loaders.json_input import SPLIT_KEYS, Unread, over_limit, too_big_document
+from loaders.surrogates import mend
 
 try:  # yajl2_c: the C backend; the others are correct but several times slower
     BACKEND = ijson.get_backend("yajl2_c")
@@ -43,6 +44,7 @@ _ITEM_START_EVENTS = _SCALAR_EVENTS | {"start_map", "start_array"}
 
 def ijson_value(data: bytes) -> Any:
     """The single JSON value of ``data``, parsed by ijson (no nesting limit)."""
+    data = mend(data)
     try:
         return next(iter(BACKEND.items(io.BytesIO(data), "", use_float=True)))
     except ijson.JSONError as exc:
@@ -122,7 +124,7 @@ def _scan_documents(path: Path, limit: int, backend: Any = BACKEND) -> list[_Doc
     document that is not split is built, and counted as it is: over ``limit``, the file
     is refused."""
     docs: list[_Document] = []
-    reader = CountingReader(path)
+    reader = CountingReader(path, mend=True)
     builder: ijson.ObjectBuilder | None = None
     counts: list[tuple[str, int]] = []
     big: dict[tuple[str, int], int] = {}
@@ -255,7 +257,7 @@ def ijson_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, A
             yield position, None, doc.rest
             for key, n in doc.counts:
                 if key not in items:
-                    readers[key] = CountingReader(path)
+                    readers[key] = CountingReader(path, mend=True)
                     if skips.get(key):
                         items[key] = _items_skipping(readers[key], key, skips[key], backend)
                     else:

@@ -175,3 +175,39 @@ def test_typed_values_of_the_seed_example(db_url, tmp_path):
     assert query(db_url, "SELECT keyword FROM sde_search_content_keyword") == [("word",)]
     raw = query(db_url, "SELECT raw FROM sde_lead")[0][0]
     assert json.loads(raw)["lead"]["lead"]["leadId"] == "xyz123"
+
+
+@pytest.mark.parametrize("fresh_db", ["duckdb", "postgres"], indirect=True)
+def test_lone_surrogate_escapes_load_as_the_replacement_character(fresh_db, tmp_path, monkeypatch):
+    """Half an escaped surrogate pair (text cut by UTF-16 length) loads as U+FFFD on every
+    read path — read at once, streamed, JSON Lines, a web file cut into parts — instead of
+    rejecting the file (orjson), reading "?" (yajl) or failing the write (Python's json)."""
+    from loaders import sources
+    from warehouse import loading
+
+    record = json.loads(seed_example(0, repaired=True))["conversationHistoryRecords"][0]
+    record["messageRecords"][0]["messageData"]["msg"]["text"] = "MARK"
+    line = json.dumps(record).replace('"MARK"', r'"cut \ud83d|\udc00|\ud83d\ude00|\\ud800"')
+    page = '{"conversationHistoryRecords": [' + line + "]}"
+    web = seed_example(4).replace(
+        "https://authentication.liveperson.net/login.html", r"https://x/\ud800login"
+    )
+    text = "cut \ufffd|\ufffd|\U0001f600|\\ud800"
+    ways = {"at once": {}, "streamed": {"SMALL_FILE_LIMIT": 16, "WORKER_FILE_LIMIT": 1}}
+    for way, limits in ways.items():
+        for form in ("page", "lines"):
+            with monkeypatch.context() as patch:
+                for name, value in limits.items():
+                    patch.setattr(sources if name == "SMALL_FILE_LIMIT" else loading, name, value)
+                folder = tmp_path / f"{way}-{form}"
+                folder.mkdir()
+                content = page if form == "page" else line + "\n" + line + "\n"
+                (folder / "c.json").write_text(content)
+                (folder / "w.json").write_text(web)
+                url = fresh_db()
+                summary = warehouse.load([folder], url)
+            assert not summary.rejected, (way, form)
+            assert [f.status for f in summary.files] == ["loaded", "loaded"], (way, form)
+            messages = query(url, "SELECT text FROM message ORDER BY seq")
+            assert messages[0] == (text,), (way, form)
+            assert ("https://x/\ufffdlogin",) in query(url, "SELECT url FROM web_page_view")
