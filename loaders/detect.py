@@ -35,7 +35,13 @@ from ijson.common import ObjectBuilder
 
 from loaders.files import CHUNK_SIZE, CountingReader, InputError
 from loaders.sources import iter_json_values
-from loaders.stream_ijson import BACKEND, BIG_INTEGER_BACKEND, big_integer, ijson_input_error
+from loaders.stream_ijson import (
+    BACKEND,
+    BIG_INTEGER_BACKEND,
+    big_integer,
+    ijson_input_error,
+    shallow_parse,
+)
 
 CONVERSATIONS = "conversations"
 WEB_SESSION = "web_session"
@@ -177,7 +183,9 @@ def detect(path: str | os.PathLike, backend: Any = BACKEND) -> Detected:
     meta_data: dict | None = None
     events = 0
     try:
-        parser = backend.parse(reader, multiple_values=True, use_float=True, buf_size=DETECT_CHUNK)
+        parser = shallow_parse(
+            backend, reader, multiple_values=True, use_float=True, buf_size=DETECT_CHUNK
+        )
         for prefix, event, value in parser:
             events += 1
             if meta is not None:
@@ -207,13 +215,15 @@ def detect(path: str | os.PathLike, backend: Any = BACKEND) -> Detected:
                 if seen_data_access and event == "end_map":
                     return Detected(DATA_ACCESS, None, meta_data)
                 return Detected(UNKNOWN)
-            if event == "string" and prefix.startswith("dataType") and data_type is None:
+            if prefix is None:
+                pass
+            elif event == "string" and prefix.startswith("dataType") and data_type is None:
                 # dataType is an Avro enum union {"com…DataTypeEnum": "WebSession"} or a string.
                 data_type = value
                 if meta_data is not None:
                     return _data_access(data_type, meta_data)
                 continue
-            if event == "map_key" and prefix == _BODY_PREFIX:
+            elif event == "map_key" and prefix == _BODY_PREFIX:
                 return _data_access(_type_of_body(value), meta_data)
             if events >= MAX_EVENTS:
                 if data_type is not None:

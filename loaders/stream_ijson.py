@@ -4,6 +4,14 @@ One pass over the whole file collects each document's other keys and counts (and
 measures) the elements of its split arrays; a second pass, ijson's C ``items`` per split
 key, yields the elements one by one (one over the record limit is skipped unbuilt). yajl's
 errors are turned into byte offsets where its message allows.
+
+yajl's own ``parse`` spells out the prefix of every event, however deep, for a whole read
+before the first event is seen: on text nested n levels deep a 64 KiB read costs some
+64K × 5n bytes of prefix strings (40,000 levels of ``[``: 4 GB; a 200 KB file could
+exhaust the machine). So the first pass reads 4 KiB at a time (at most ~90 MB of prefixes
+before its check sees them) and gives up at a prefix longer than :data:`DEEP_PREFIX`; the
+file is then read with :func:`shallow_parse` (yajl's ``basic_parse``, prefixes spelt out
+only near the top, where they are compared: linear, ~60 % slower) in both passes.
 """
 
 from __future__ import annotations
@@ -40,17 +48,62 @@ def big_integer(exc: Exception, backend: Any) -> bool:
 
 _SCALAR_EVENTS = frozenset({"string", "number", "boolean", "null"})
 _ITEM_START_EVENTS = _SCALAR_EVENTS | {"start_map", "start_array"}
+#: Prefixes of events deeper than this many levels are not spelt out (None).
+SHALLOW = 4
+#: A prefix longer than this (characters) sends the file to :func:`shallow_parse`.
+DEEP_PREFIX = 1024
+#: Bytes per read of the first pass while it reads yajl's prefixes (see the module doc).
+GUARDED_CHUNK = 4096
+
+
+class _Deep(Exception):
+    """The first pass met a prefix longer than :data:`DEEP_PREFIX`."""
+
+
+def _events(backend: Any, reader: Any, shallow: bool, buf_size: int) -> Iterator[tuple]:
+    """``(prefix, event, value)`` of every JSON value of the reader."""
+    options = {"multiple_values": True, "use_float": True, "buf_size": buf_size}
+    if shallow:
+        return shallow_parse(backend, reader, **options)
+    return backend.parse(reader, **options)
+
+
+def shallow_parse(backend: Any, reader: Any, **options: Any) -> Iterator[tuple[Any, str, Any]]:
+    """``backend.parse(reader, **options)``, with ``None`` for the prefix of an event more
+    than :data:`SHALLOW` levels deep: memory and time linear in the nesting."""
+    path: list[str] = []
+    for event, value in backend.basic_parse(reader, **options):
+        if event == "map_key":
+            depth = len(path) - 1
+            prefix = ".".join(path[:-1]) if depth <= SHALLOW else None
+            path[-1] = value
+        elif event == "start_map" or event == "start_array":
+            prefix = ".".join(path) if len(path) <= SHALLOW else None
+            path.append("" if event == "start_map" else "item")
+        elif event == "end_map" or event == "end_array":
+            path.pop()
+            prefix = ".".join(path) if len(path) <= SHALLOW else None
+        else:
+            prefix = ".".join(path) if len(path) <= SHALLOW else None
+        yield prefix, event, value
 
 
 def ijson_value(data: bytes) -> Any:
     """The single JSON value of ``data``, parsed by ijson (no nesting limit)."""
     data = mend(data)
     try:
-        return next(iter(BACKEND.items(io.BytesIO(data), "", use_float=True)))
+        return _built_value(BACKEND, data)
     except ijson.JSONError as exc:
         if not big_integer(exc, BACKEND):
             raise
-        return next(iter(BIG_INTEGER_BACKEND.items(io.BytesIO(data), "", use_float=True)))
+        return _built_value(BIG_INTEGER_BACKEND, data)
+
+
+def _built_value(backend: Any, data: bytes) -> Any:
+    builder = ijson.ObjectBuilder()
+    for event, value in backend.basic_parse(io.BytesIO(data), use_float=True):
+        builder.event(event, value)
+    return builder.value
 
 
 @dataclass(slots=True)
@@ -114,7 +167,9 @@ def ijson_input_error(
     return InputError(path, where, f"{kind}: {first}")
 
 
-def _scan_documents(path: Path, limit: int, backend: Any = BACKEND) -> list[_Document]:
+def _scan_documents(
+    path: Path, limit: int, backend: Any = BACKEND, shallow: bool = False
+) -> list[_Document]:
     """First streaming pass: validate the whole file and keep each document without the
     elements of its split arrays (Python sees every event, but builds only small parts).
 
@@ -122,7 +177,8 @@ def _scan_documents(path: Path, limit: int, backend: Any = BACKEND) -> list[_Doc
     the chunk read where it starts to the start of the chunk read where it ends; one
     whose span is over ``limit`` is noted in ``big`` (so it is never over-counted). A
     document that is not split is built, and counted as it is: over ``limit``, the file
-    is refused."""
+    is refused. Raises :class:`_Deep` (unless ``shallow``) for text nested too deep for
+    yajl's prefixes."""
     docs: list[_Document] = []
     reader = CountingReader(path, mend=True)
     builder: ijson.ObjectBuilder | None = None
@@ -135,8 +191,10 @@ def _scan_documents(path: Path, limit: int, backend: Any = BACKEND) -> list[_Doc
     item_start = 0
     built = 0  # bytes (about) of the document being built
     try:
-        events = backend.parse(reader, multiple_values=True, use_float=True, buf_size=CHUNK_SIZE)
+        events = _events(backend, reader, shallow, CHUNK_SIZE if shallow else GUARDED_CHUNK)
         for prefix, event, value in events:
+            if prefix is not None and len(prefix) > DEEP_PREFIX:
+                raise _Deep
             if skipping is not None:
                 if prefix == item_prefix:
                     if event in ("start_map", "start_array"):
@@ -196,17 +254,17 @@ def _scan_documents(path: Path, limit: int, backend: Any = BACKEND) -> list[_Doc
 
 
 def _items_skipping(
-    reader: CountingReader, key: str, skip: set[int], backend: Any
+    reader: CountingReader, key: str, skip: set[int], backend: Any, shallow: bool
 ) -> Iterator[Any]:
     """Like ijson's ``items(reader, key + ".item")`` over every document, but the elements
     whose number (counted over the whole file) is in ``skip`` are never built: None comes
-    in their place. Slower than the C ``items``: used only for a key with such elements."""
+    in their place. Slower than the C ``items``: used only for a key with such elements, or
+    on a file read with :func:`shallow_parse`."""
     item_prefix = key + ".item"
     number = -1
     builder: ijson.ObjectBuilder | None = None
     skipping = False
-    events = backend.parse(reader, multiple_values=True, use_float=True, buf_size=CHUNK_SIZE)
-    for prefix, event, value in events:
+    for prefix, event, value in _events(backend, reader, shallow, CHUNK_SIZE):
         if builder is None and not skipping:
             if prefix != item_prefix or event not in _ITEM_START_EVENTS:
                 continue
@@ -236,12 +294,15 @@ def _items_skipping(
 def ijson_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, Any]]:
     """The streaming path with ijson: a first pass over the whole file, then ijson's C
     ``items`` per split key (see the module doc)."""
-    backend = BACKEND
-    try:
-        docs = _scan_documents(path, limit, backend)
-    except BigInteger:
-        backend = BIG_INTEGER_BACKEND
-        docs = _scan_documents(path, limit, backend)
+    backend, shallow = BACKEND, False
+    while True:
+        try:
+            docs = _scan_documents(path, limit, backend, shallow)
+            break
+        except BigInteger:
+            backend = BIG_INTEGER_BACKEND
+        except _Deep:
+            shallow = True
     readers: dict[str, CountingReader] = {}
     items: dict[str, Iterator[Any]] = {}
     skips: dict[str, set[int]] = {}
@@ -258,8 +319,11 @@ def ijson_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, A
             for key, n in doc.counts:
                 if key not in items:
                     readers[key] = CountingReader(path, mend=True)
-                    if skips.get(key):
-                        items[key] = _items_skipping(readers[key], key, skips[key], backend)
+                    if skips.get(key) or shallow:
+                        # (C items would spell out the prefix of every event of the file)
+                        items[key] = _items_skipping(
+                            readers[key], key, skips.get(key, set()), backend, shallow
+                        )
                     else:
                         items[key] = backend.items(
                             readers[key],

@@ -303,3 +303,41 @@ def test_a_file_that_runs_out_of_the_duckdb_budget_is_loaded_again_without_it(
         assert result.status == "rejected" and "Out of Memory" in result.error
         assert query(duckdb_url, "SELECT count(*) FROM conversation") == [(0,)]
         assert query(duckdb_url, "SELECT status FROM load_file") == [("rejected",)]
+
+
+@pytest.mark.parametrize("form", ["page", "lines", "meta"])
+def test_nesting_100000_deep_is_read_in_bounded_memory(db_url, tmp_path, form):
+    """A 200 KB file nested 100,000 levels deep. yajl's own parse spells out every event's
+    prefix (~64K events per read × 500 KB each: it took the machine's 24 GB); the record
+    is rejected alone, in bounded memory. Deep in the page's own keys (``meta``: the
+    ``_metadata`` of a page is not stored), every record loads."""
+    depth = 100_000
+    deep = "[" * depth + "]" * depth
+    records = [json.dumps(record(f"c{i}")) for i in range(3)]
+    if form != "meta":
+        records[1] = records[1].replace('"info": {', '"info": {"weird": ' + deep + ", ", 1)
+        assert deep in records[1]
+    path = tmp_path / "deep.json"
+    if form == "lines":
+        path.write_text("\n".join(records) + "\n")
+    elif form == "page":
+        path.write_text('{"conversationHistoryRecords": [' + ", ".join(records) + "]}")
+    else:
+        path.write_text(
+            '{"_metadata": {"weird": '
+            + deep
+            + '}, "conversationHistoryRecords": ['
+            + ", ".join(records)
+            + "]}"
+        )
+    code, summary, peak = load_measured(db_url, path)
+    assert peak < RSS_BOUND, f"peak RSS {peak / 2**20:.0f} MiB"
+    (result,) = summary["files"]
+    assert result["status"] == "loaded"
+    if form == "meta":
+        assert code == 0
+        assert conversation_ids(db_url) == ["c0", "c1", "c2"]
+        return
+    assert code == 1
+    assert [r["reason"] for r in result["rejections"]] == ["record nested too deeply to be read"]
+    assert conversation_ids(db_url) == ["c0", "c2"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -747,3 +748,15 @@ def test_an_escape_pair_cut_by_every_read_size_is_kept(tmp_path):
                 chunks.append(chunk)
             data = b"".join(chunks)
         assert json.loads(data) == ["\U0001f600" * 3 + "\ufffd"], size
+
+
+def test_shallow_parse_is_yajls_parse_with_deep_prefixes_left_out():
+    from loaders.stream_ijson import BACKEND, SHALLOW, shallow_parse
+
+    text = json.dumps({"a": [1, {"b": [[[[[[{"c": "deep"}]]]]]]}], "d": {"e": None}})
+    full = list(BACKEND.parse(io.BytesIO(text.encode())))
+    shallow = list(shallow_parse(BACKEND, io.BytesIO(text.encode())))
+    assert [(e, v) for _, e, v in shallow] == [(e, v) for _, e, v in full]
+    for (prefix, _, _), (expected, _, _) in zip(shallow, full, strict=True):
+        assert prefix == (expected if expected.count(".") < SHALLOW else None)
+    assert any(p is None for p, _, _ in shallow)
