@@ -93,7 +93,8 @@ def test_postgres_inspector_finds_every_table_documented(postgres_url: str) -> N
 
     assert names == CONTRACT_TABLES | {"alembic_version"}
     assert catalog == expected_catalog(pg_type)
-    assert catalog["message"]["columns"]["text"][0] == 'TEXT COLLATE "C"'
+    assert catalog["message"]["columns"]["text"][0] == "TEXT"
+    assert catalog["message"]["columns"]["message_id"][0] == 'TEXT COLLATE "C"'
     assert catalog["conversation"]["columns"]["start_time"][0] == "TIMESTAMP WITHOUT TIME ZONE"
     assert catalog["sde_purchase_product"]["foreign_keys"] == {
         (("sde_id",), "sde_purchase", ("sde_id",))

@@ -969,6 +969,24 @@ def test_trimming_removes_white_space_of_any_kind(db_url: str) -> None:
     assert rows(db_url, "campaign_engagement_funnel") == [(10, "WEB", 1, 1, 0, 0, 100.0)]
 
 
+def test_lower_casing_folds_letters_beyond_ascii(db_url: str) -> None:
+    # queries.md lower-cases keywords and segments: "ÄPFEL" and "äpfel" are one keyword on
+    # PostgreSQL too (a text column collated "C" there lower-cased ASCII letters only).
+    d = Data()
+    for cid, segment in (("c1", "ÉLITE"), ("c2", "élite")):
+        d.conversation(cid, "2024-03-01 10:00")
+        d.sde(
+            "customer_info", conversation=cid, server_time="2024-03-01 10:01", customer_type=segment
+        )
+        d.sde("purchase", conversation=cid, server_time="2024-03-01 10:02", order_id=cid, total=5.0)
+    d.keywords(d.sde("search_content", conversation="c1"), "ÄPFEL")
+    d.keywords(d.sde("search_content", conversation="c2"), "äpfel", "ΣΟΦΊΑ")
+    d.insert(db_url)
+
+    assert rows(db_url, "search_keywords") == [("äpfel", 2, 2), ("σοφία", 1, 1)]
+    assert rows(db_url, "aov_by_customer_segment") == [("conversation", "élite", 2, 10.0, 5.0, 2)]
+
+
 def test_amounts_too_big_for_an_exact_sum_do_not_fail_the_money_queries(db_url: str) -> None:
     # A total of 1e15 or more is no real amount, but it is a valid number: it is summed as a
     # double (the exact decimal sum holds smaller ones) instead of overflowing the query.

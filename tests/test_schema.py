@@ -286,7 +286,7 @@ def test_every_table_has_a_primary_key_and_its_links_are_foreign_keys(db_url):
 
 
 def test_fixture_database_is_migrated_and_empty(db_url):
-    assert migrate.current_revision(db_url) == migrate.head_revision() == "0002"
+    assert migrate.current_revision(db_url) == migrate.head_revision() == "0003"
     engine = db.create_engine(db_url)
     try:
         with engine.connect() as conn:
@@ -322,10 +322,10 @@ def test_load_id_sequence_gives_increasing_ids(db_url):
 
 def test_downgrade_to_base_leaves_nothing(empty_db_url):
     assert migrate.current_revision(empty_db_url) is None
-    assert migrate.upgrade(empty_db_url) == (None, "0002")
+    assert migrate.upgrade(empty_db_url) == (None, "0003")
     tables, sequences = catalog(empty_db_url)
     assert len(tables) == 37 and sequences == SEQUENCES
-    assert migrate.downgrade(empty_db_url) == ("0002", None)
+    assert migrate.downgrade(empty_db_url) == ("0003", None)
     tables, sequences = catalog(empty_db_url)
     assert tables == {} and sequences == set()
     assert migrate.current_revision(empty_db_url) is None
@@ -352,7 +352,7 @@ def test_downgrade_to_base_leaves_nothing(empty_db_url):
 
 
 def test_upgrade_twice_changes_nothing(db_url):
-    assert migrate.upgrade(db_url) == ("0002", "0002")
+    assert migrate.upgrade(db_url) == ("0003", "0003")
     tables, _ = catalog(db_url)
     assert len(tables) == 37
 
@@ -372,16 +372,16 @@ runner = CliRunner()
 def test_cli_migrate_and_downgrade(empty_db_url):
     result = runner.invoke(app, ["migrate", "--db", empty_db_url])
     assert result.exit_code == 0, result.output
-    assert f"Upgraded {empty_db_url} from base (empty) to 0002" in result.output
+    assert f"Upgraded {empty_db_url} from base (empty) to 0003" in result.output
     assert len(catalog(empty_db_url)[0]) == 37
 
     result = runner.invoke(app, ["migrate", "--db", empty_db_url])
     assert result.exit_code == 0, result.output
-    assert "already at schema revision 0002" in result.output
+    assert "already at schema revision 0003" in result.output
 
     result = runner.invoke(app, ["migrate", "--db", empty_db_url, "--downgrade", "base"])
     assert result.exit_code == 0, result.output
-    assert f"Downgraded {empty_db_url} from 0002 to base (empty)" in result.output
+    assert f"Downgraded {empty_db_url} from 0003 to base (empty)" in result.output
     assert catalog(empty_db_url) == ({}, set())
 
     result = runner.invoke(app, ["migrate", "--db", empty_db_url, "--revision", "0001"])
@@ -525,22 +525,41 @@ def test_read_only_duckdb_engine_cannot_write(duckdb_url):
         engine.dispose()
 
 
-# --- 0002: text by code point on PostgreSQL ----------------------------------------------------
+# --- 0002, 0003: identifiers by code point on PostgreSQL ----------------------------------------
 
 
 def _text_collations(url: str) -> set[tuple[str, str | None]]:
+    return {(t, c) for t, _, c in _column_collations(url)}
+
+
+def _column_collations(url: str) -> set[tuple[str, str, str | None]]:
     rows = query(
         url,
-        "SELECT table_name, collation_name FROM information_schema.columns "
+        "SELECT table_name, column_name, collation_name FROM information_schema.columns "
         "WHERE table_schema = current_schema() AND data_type = 'text'",
     )
-    return {(t, c) for t, c in rows if t in metadata.tables}
+    return {(t, n, c) for t, n, c in rows if t in metadata.tables}
 
 
-def test_every_text_column_compares_by_code_point_on_postgres(postgres_url):
-    collations = _text_collations(postgres_url)
-    assert {t for t, _ in collations} == set(metadata.tables)  # every table has text
-    assert {c for _, c in collations} == {"C"}
+def _model_collations() -> set[tuple[str, str, str | None]]:
+    from warehouse.models.base import KEY_TEXT
+
+    return {
+        (table.name, column.name, "C" if column.type is KEY_TEXT else None)
+        for table in metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, sa.Text)
+    }
+
+
+def test_identifiers_compare_by_code_point_other_text_by_the_databases_collation(postgres_url):
+    collations = _column_collations(postgres_url)
+    assert collations == _model_collations()
+    keys = {(t, n) for t, n, c in collations if c == "C"}
+    assert ("conversation", "conversation_id") in keys and ("message", "message_id") in keys
+    assert ("web_page_view", "fact_id") in keys
+    assert ("conversation", "latest_skill_name") not in keys  # indexed, but a name
+    assert ("sde_search_content_keyword", "keyword") not in keys
 
 
 def test_0002_collates_the_text_of_a_warehouse_with_data_and_back(empty_db_url, tmp_path):
@@ -564,16 +583,63 @@ def test_0002_collates_the_text_of_a_warehouse_with_data_and_back(empty_db_url, 
             )
     finally:
         engine.dispose()
-    assert migrate.upgrade(empty_db_url) == ("0001", "0002")
+    assert migrate.upgrade(empty_db_url, "0002") == ("0001", "0002")
     order = "SELECT conversation_id FROM conversation ORDER BY conversation_id"
     assert warehouse.run_sql(empty_db_url, order).rows == [("Zb",), ("a",)]  # code points
     assert warehouse.run_sql(empty_db_url, "SELECT count(*) FROM message").rows == [(2,)]
-    summary = warehouse.load([page], empty_db_url)
-    assert summary.totals()["conversations_inserted"] == 1
     if db.is_postgres(empty_db_url):
         assert {c for _, c in _text_collations(empty_db_url)} == {"C"}
-        assert migrate.downgrade(empty_db_url, "0001") == ("0002", "0001")
+    summary = warehouse.load([page], empty_db_url)  # upgrades to the head first
+    assert summary.totals()["conversations_inserted"] == 1
+    assert migrate.downgrade(empty_db_url, "0001") == ("0003", "0001")
+    if db.is_postgres(empty_db_url):
         assert {c for _, c in _text_collations(empty_db_url)} == {None}  # the default again
-    else:
-        assert migrate.downgrade(empty_db_url, "0001") == ("0002", "0001")
     assert warehouse.run_sql(empty_db_url, "SELECT count(*) FROM conversation").rows == [(3,)]
+
+
+def test_0003_gives_names_the_databases_collation_again_and_back(empty_db_url):
+    """Under "C", PostgreSQL's lower() knows only ASCII: 0003 keeps "C" for identifiers only,
+    with the data in place; the canned queries lower-case names as DuckDB does."""
+    migrate.upgrade(empty_db_url, "0002")
+    engine = db.create_engine(empty_db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO conversation (conversation_id, record_hash, latest_skill_name) "
+                    "VALUES ('CID', 'h', 'ÄPFEL')"
+                )
+            )
+    finally:
+        engine.dispose()
+    assert migrate.upgrade(empty_db_url) == ("0002", "0003")
+    lower = "SELECT lower(latest_skill_name), lower(conversation_id) FROM conversation"
+    assert warehouse.run_sql(empty_db_url, lower).rows == [("äpfel", "cid")]
+    if db.is_postgres(empty_db_url):
+        assert _column_collations(empty_db_url) == _model_collations()
+        assert migrate.downgrade(empty_db_url, "0002") == ("0003", "0002")
+        assert {c for _, c in _text_collations(empty_db_url)} == {"C"}
+        # Under "C", lower() knows only ASCII letters.
+        assert warehouse.run_sql(empty_db_url, lower).rows == [("Äpfel", "cid")]
+        assert migrate.upgrade(empty_db_url) == ("0002", "0003")
+    assert warehouse.run_sql(empty_db_url, "SELECT count(*) FROM conversation").rows == [(1,)]
+
+
+def test_revisions_written_out_as_sql_make_the_same_schema(capsys, _pg_server):
+    """``alembic upgrade --sql`` (offline: no connection) writes every revision out; 0002
+    and 0003 pick their columns from the catalog inside the statement they emit. Run on an
+    empty database, that SQL makes the schema the models describe."""
+    from alembic import command
+
+    command.upgrade(migrate._config("postgresql://u@h/db"), "head", sql=True)
+    out = capsys.readouterr().out
+    assert out.count("DO $lpwh$") == 2
+    url = _pg_server.create("offline")
+    engine = db.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(out.replace("%", "%%"))
+    finally:
+        engine.dispose()
+    assert _column_collations(url) == _model_collations()
+    assert query(url, "SELECT version_num FROM alembic_version") == [("0003",)]

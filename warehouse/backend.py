@@ -279,7 +279,8 @@ class PostgresBackend(Backend):
 
 
 _PG_TYPES = {
-    # As the warehouse's text columns (migration 0002): staged keys compare as theirs do.
+    # As the warehouse's key columns (migrations 0002, 0003): staged keys compare as theirs
+    # do. (Staged rows of a warehouse table take that table's own column types.)
     pa.large_string(): 'TEXT COLLATE "C"',
     pa.string(): 'TEXT COLLATE "C"',
     pa.int64(): "BIGINT",

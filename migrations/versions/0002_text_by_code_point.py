@@ -28,6 +28,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from migrations.collation import collate_sql
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -76,22 +78,9 @@ TABLES = (
 
 
 def _collate(collation: str) -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
+    if op.get_context().dialect.name != "postgresql":
         return
-    rows = bind.exec_driver_sql(
-        "SELECT table_name, column_name FROM information_schema.columns "
-        "WHERE table_schema = current_schema() AND data_type = 'text' "
-        "AND table_name = ANY(%(tables)s) ORDER BY table_name, ordinal_position",
-        {"tables": list(TABLES)},
-    ).all()
-    columns: dict[str, list[str]] = {}
-    for table, column in rows:
-        columns.setdefault(table, []).append(column)
-    for table, names in columns.items():
-        # One statement per table: its indexes are rebuilt once, whatever the columns.
-        alters = ", ".join(f'ALTER COLUMN "{c}" TYPE text COLLATE "{collation}"' for c in names)
-        op.execute(f'ALTER TABLE "{table}" {alters}')
+    op.execute(collate_sql(TABLES, "all", collation))
 
 
 def upgrade() -> None:

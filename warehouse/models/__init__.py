@@ -1,6 +1,6 @@
 """The warehouse's typed SQLAlchemy models: one class per table of the contract."""
 
-from .base import Base
+from .base import Base, key_columns_by_code_point
 from .bookkeeping import LoadFile, LoadRejection
 from .conversation import (
     AgentSurvey,
@@ -45,6 +45,7 @@ from .web import (
 )
 
 metadata = Base.metadata
+key_columns_by_code_point(metadata)
 
 __all__ = [
     "AgentSurvey",

@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Double, Integer, MetaData, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Double,
+    Integer,
+    MetaData,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 # Constraint names are fixed so that Alembic migrations and the models agree on
@@ -25,10 +35,33 @@ NAMING_CONVENTION = {
 }
 
 
-#: Every text column: unbounded, and compared by code point on PostgreSQL too (``COLLATE "C"``),
-#: as DuckDB compares text — the same order on both databases, and index keys compared with
-#: memcmp rather than a locale's collation (see migration 0002).
-TEXT = Text().with_variant(Text(collation="C"), "postgresql")
+#: Every text column: unbounded, in the database's own collation.
+TEXT = Text()
+#: A text column in a primary, unique or foreign key: compared by code point on PostgreSQL
+#: too (``COLLATE "C"``), as DuckDB compares text — index keys compared with memcmp rather
+#: than a locale's collation (migrations 0002, 0003). Other text keeps the database's
+#: collation: under "C", PostgreSQL's lower(), upper() and ILIKE know only ASCII letters.
+KEY_TEXT = Text().with_variant(Text(collation="C"), "postgresql")
+
+
+def key_columns_by_code_point(metadata: MetaData) -> None:
+    """Give every text column of ``metadata`` that is in a primary, unique or foreign key
+    the type :data:`KEY_TEXT` (identifiers; an indexed name such as a skill's keeps
+    the database's collation, for lower() and ILIKE)."""
+    for table in metadata.tables.values():
+        keyed = {c.name for c in table.primary_key.columns}
+        keyed |= {fk.parent.name for fk in table.foreign_keys}
+        keyed |= {c.name for index in table.indexes if index.unique for c in index.columns}
+        keyed |= {
+            c.name
+            for constraint in table.constraints
+            if isinstance(constraint, UniqueConstraint)
+            for c in constraint.columns
+        }
+        keyed |= {c.name for c in table.columns if c.unique}
+        for column in table.columns:
+            if column.name in keyed and isinstance(column.type, Text):
+                column.type = KEY_TEXT
 
 
 class Base(DeclarativeBase):
