@@ -12,6 +12,7 @@ migrate.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -226,3 +227,54 @@ def test_postgres_two_loads_at_once_end_like_one_after_the_other(
         assert dump(url) == expected
     loaded = query(url, "SELECT count(*) FROM load_file WHERE status = 'loaded'")[0][0]
     assert loaded == 3 * (len(first) + len(second))
+
+
+@pytest.mark.parametrize("workers", ["0", "2"], ids=["inline", "groups"])
+def test_postgres_loads_queued_behind_each_other_skip_what_the_first_loaded(
+    postgres_url, tmp_path, workers
+):
+    """Three loads of the same files start at once and queue for the write lock; the
+    first loads each file, the others find it loaded then and skip it, as they would had
+    they started after it (they looked before it committed)."""
+    import psycopg
+
+    files, _ = overlapping_exports(tmp_path)
+    blocker = psycopg.connect(postgres_url, autocommit=True)
+    blocker.execute("SELECT pg_advisory_lock(7450105)")
+    procs = [
+        lpwh(
+            "load",
+            *map(str, files),
+            "--db",
+            postgres_url,
+            "--format",
+            "json",
+            env={"LPWH_WORKERS": workers},
+        )
+        for _ in range(3)
+    ]
+    try:
+        deadline = time.monotonic() + 120
+        waiting = 0
+        while waiting < 3 and time.monotonic() < deadline:  # all three have looked
+            waiting = blocker.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            ).fetchone()[0]
+            time.sleep(0.1)
+        assert waiting == 3
+    finally:
+        blocker.execute("SELECT pg_advisory_unlock(7450105)")
+        blocker.close()
+    results = [finish(p, timeout=300) for p in procs]
+    assert [code for code, _, _ in results] == [0, 0, 0], [err for _, _, err in results]
+    statuses = sorted(
+        tuple(sorted(f["status"] for f in json.loads(out)["files"])) for _, out, _ in results
+    )
+    assert statuses == sorted(
+        [("loaded",) * len(files), ("skipped",) * len(files), ("skipped",) * len(files)]
+    )
+    per_content = query(
+        postgres_url,
+        "SELECT sha256, count(*) FROM load_file WHERE status = 'loaded' GROUP BY sha256",
+    )
+    assert len(per_content) == len(files) and {n for _, n in per_content} == {1}

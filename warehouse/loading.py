@@ -450,6 +450,10 @@ class _Loader:
         self.seen_sha: set[str] = set()
         self.loaded_sha: set[str] | None = None  # see _already_loaded
         self.sha_prefetched = False
+        # PostgreSQL: files other loads committed since this one looked (see _refresh_loaded).
+        self.others_seen: int | None = None  # load_file rows of other loads, as last counted
+        self.recheck = False  # check each file again as it is written
+        self.allocated: list[int] = []  # every load id this load took
         self.load_ids: deque[int] = deque()
         self.files_left = 0  # files of the run not given a load id yet (see _next_load_id)
         self.run_files = 0
@@ -505,9 +509,7 @@ class _Loader:
             self._done(self._reject(result, None, f"cannot read {path}: {exc}"))
             return None
         if result.sha256 in self.seen_sha or (not self.force and self._already_loaded(result)):
-            result.status = "skipped"
-            self.files_left -= 1  # takes no load id
-            self._done(result)
+            self._skip(result)
             return None
         self.seen_sha.add(result.sha256)
         try:
@@ -570,6 +572,8 @@ class _Loader:
         if not self.sha_prefetched:
             self.sha_prefetched = True
             loaded = backends.scalar(self.b, "SELECT count(*) FROM load_file")
+            if self.others_seen is None:
+                self.others_seen = self._rows_of_others()
             if loaded <= min(SHA_PREFETCH_FILES, SHA_PREFETCH_PER_FILE * self.run_files):
                 rows = self.b.fetchall(
                     "SELECT DISTINCT sha256 FROM load_file WHERE status IN (?, ?, ?)",
@@ -591,7 +595,9 @@ class _Loader:
         at once than the run has files left (a file written again takes another)."""
         if not self.load_ids:
             count = max(1, min(LOAD_ID_BLOCK, self.files_left))
-            self.load_ids.extend(self.b.next_load_ids(count))
+            ids = self.b.next_load_ids(count)
+            self.load_ids.extend(ids)
+            self.allocated.extend(ids)
         self.files_left = max(0, self.files_left - 1)
         return self.load_ids.popleft()
 
@@ -660,9 +666,15 @@ class _Loader:
         written: list[tuple[Path, FileResult]] = []
         load_ids: list[int] = []
         alone: list[_Pending] = []
+        self._begin()
+        taken = {id(p) for p in group.members if self._loaded_by_another(p.result)}
         for pending, file_parse in zip(group.members, parsed.files, strict=True):
             result = pending.result
-            if file_parse.alone:
+            if id(pending) in taken:
+                self._skip(result)
+            elif file_parse.alone or (taken and file_parse.error is None):
+                # (with a file taken out, the others' records leave the shared batches:
+                # each is parsed again on its own)
                 pending.future = self._submit_whole(pending)
                 alone.append(pending)
             elif file_parse.error is not None:
@@ -674,7 +686,7 @@ class _Loader:
                 load_ids.extend([result.load_id] * len(file_parse.share.metas))
                 written.append((pending.path, result))
         entries, start = [], 0
-        for batch in parsed.batches:
+        for batch in [] if taken else parsed.batches:
             entries.append((batch, load_ids[start : start + len(batch.metas)]))
             start += len(batch.metas)
         self._buffer(written, entries)
@@ -685,6 +697,9 @@ class _Loader:
 
     def _write_small(self, path: Path, result: FileResult, batches: list[ParsedBatch]) -> None:
         self._begin()
+        if self._loaded_by_another(result):
+            self._skip(result)
+            return
         result.load_id = self._next_load_id()
         for batch in batches:
             self.writer.counts[result.load_id].add_parse(batch)
@@ -769,6 +784,36 @@ class _Loader:
             self.b.lock_for_load()
             self.in_txn = True
             self.writer = BatchWriter(self.b)
+            self._refresh_loaded()
+
+    def _rows_of_others(self) -> int:
+        return backends.scalar(
+            self.b,
+            "SELECT count(*) FROM load_file WHERE NOT (load_id = ANY(?::bigint[]))",
+            [self.allocated],
+        )
+
+    def _refresh_loaded(self) -> None:
+        """Under the write lock, on PostgreSQL: when other loads have recorded files since
+        this load looked up the SHA-256s, look again, and check each file as it is written
+        (two loads of the same files at once: the one that waited skips what the other
+        loaded, as it would after it)."""
+        if self.force or self.b.dialect != "postgresql" or self.others_seen is None:
+            return  # (DuckDB: one writing process; it looked once it held the file)
+        others = self._rows_of_others()
+        if others != self.others_seen:
+            self.others_seen = others
+            self.sha_prefetched = False
+            self.recheck = True
+
+    def _loaded_by_another(self, result: FileResult) -> bool:
+        """Whether another load, running at the same time, loaded this file's content."""
+        return self.recheck and self._already_loaded(result)
+
+    def _skip(self, result: FileResult) -> None:
+        result.status = "skipped"
+        self.files_left -= 1  # takes no load id
+        self._done(result)
 
     def _after_commit(self) -> None:
         if self.writer.retired_rows and self.b.dialect == "duckdb":
@@ -801,6 +846,9 @@ class _Loader:
     def _write_streamed(self, path: Path, result: FileResult) -> None:
         self._commit()
         self._begin()
+        if self._loaded_by_another(result):
+            self._skip(result)
+            return
         result.load_id = self._next_load_id()
         written = 0  # records reported to on_progress: taken back if the file rolls back
         try:
@@ -906,6 +954,10 @@ class _Loader:
     def _record(self, result: FileResult, status: str, note: str | None = None) -> FileResult:
         """A file recorded in load_file without data (a listing, an unsupported data type)."""
         self._begin()
+        if self._loaded_by_another(result):
+            result.status = "skipped"
+            self.files_left -= 1  # takes no load id
+            return result
         result.load_id = self._next_load_id()
         result.status = status
         result.error = note
