@@ -72,7 +72,8 @@ segmented AS (
     SELECT
         o.source,
         o.context_id,
-        CAST(CASE WHEN ABS(o.total) < 1e15 THEN o.total END AS DECIMAL(38, 10)) AS total_exact,
+        CAST(CAST(CASE WHEN ABS(o.total) < 1e15 THEN o.total END AS VARCHAR) AS DECIMAL(38, 10))
+            AS total_exact,
         CASE WHEN ABS(o.total) >= 1e15 THEN o.total END AS total_huge,
         -- Trimmed of white space of any kind: spaces, tabs, line breaks, no-break spaces.
         COALESCE(

@@ -19,8 +19,19 @@ conv_in_range AS (
 SELECT
     i.intent_id,
     COUNT(*) AS occurrences,
-    CAST(ROUND(CAST(AVG(i.confidence_score) AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION)
-        AS avg_confidence_score
+    -- The mean of the scores' decimal values (PostgreSQL's cast of a double to a decimal
+    -- keeps 15 digits, and its AVG of doubles fails beyond ~1e154); a score of 1e15 or
+    -- more (no real score) is averaged as a double.
+    CASE
+        WHEN MAX(ABS(i.confidence_score)) < 1e15
+        THEN CAST(ROUND(CAST(
+            SUM(CAST(CAST(
+                CASE WHEN ABS(i.confidence_score) < 1e15 THEN i.confidence_score END
+                AS VARCHAR) AS DECIMAL(38, 10)))
+                / COUNT(i.confidence_score)
+            AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION)
+        ELSE SUM(i.confidence_score) / COUNT(i.confidence_score)
+    END AS avg_confidence_score
 FROM message_intent AS i
 JOIN conv_in_range AS c ON c.conversation_id = i.conversation_id
 GROUP BY i.intent_id

@@ -34,7 +34,8 @@ carts AS (
             AS context_id,
         -- A total of 1e15 or more (no real amount) does not fit the decimal of the exact sum
         -- below: it is added as a double instead of failing the query.
-        CAST(CASE WHEN ABS(s.total) < 1e15 THEN s.total END AS DECIMAL(38, 10)) AS total_exact,
+        CAST(CAST(CASE WHEN ABS(s.total) < 1e15 THEN s.total END AS VARCHAR) AS DECIMAL(38, 10))
+            AS total_exact,
         CASE WHEN ABS(s.total) >= 1e15 THEN s.total END AS total_huge,
         ROW_NUMBER() OVER (
             PARTITION BY

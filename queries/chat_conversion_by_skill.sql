@@ -37,7 +37,7 @@ orders AS (
 per_conversation AS (
     SELECT
         conversation_id,
-        SUM(CAST(CASE WHEN ABS(total) < 1e15 THEN total END AS DECIMAL(38, 10)))
+        SUM(CAST(CAST(CASE WHEN ABS(total) < 1e15 THEN total END AS VARCHAR) AS DECIMAL(38, 10)))
             AS revenue_exact,
         SUM(CASE WHEN ABS(total) >= 1e15 THEN total END) AS revenue_huge
     FROM orders

@@ -32,7 +32,8 @@ lead AS (
         l.value,
         -- A value of 1e15 or more (no real amount) does not fit the decimal of the exact sum
         -- below: it is added as a double instead of failing the query.
-        CAST(CASE WHEN ABS(l.value) < 1e15 THEN l.value END AS DECIMAL(38, 10)) AS value_exact,
+        CAST(CAST(CASE WHEN ABS(l.value) < 1e15 THEN l.value END AS VARCHAR) AS DECIMAL(38, 10))
+            AS value_exact,
         CASE WHEN ABS(l.value) >= 1e15 THEN l.value END AS value_huge,
         -- rn = 1 marks the first event of each lead id in a context; an event without a
         -- lead id is a lead of its own.
@@ -57,10 +58,13 @@ SELECT
     -- Decimal sums are exact, so both databases add up to the same value.
     CAST(COALESCE(SUM(value_exact), 0) AS DOUBLE PRECISION) + COALESCE(SUM(value_huge), 0)
         AS total_value,
+    -- (AVG of doubles: PostgreSQL's fails beyond ~1e154, summing squares as it goes)
     CASE
-        WHEN ABS(AVG(value)) < 1e15
-        THEN CAST(ROUND(CAST(AVG(value) AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION)
-        ELSE AVG(value)
+        WHEN COUNT(value_huge) = 0
+        THEN CAST(ROUND(CAST(SUM(value_exact) / COUNT(value_exact) AS DECIMAL(38, 10)), 2)
+            AS DOUBLE PRECISION)
+        ELSE (CAST(COALESCE(SUM(value_exact), 0) AS DOUBLE PRECISION) + SUM(value_huge))
+            / COUNT(value)
     END AS avg_value
 FROM lead
 GROUP BY source, topic

@@ -1013,6 +1013,44 @@ def test_amounts_too_big_for_an_exact_sum_do_not_fail_the_money_queries(db_url: 
     ]
 
 
+def test_amounts_and_scores_are_read_with_every_digit_and_never_overflow(db_url: str) -> None:
+    # PostgreSQL's cast of a double to a decimal keeps 15 significant digits (1234567.894999999
+    # became 1234567.895 and its mean .90), and its AVG of doubles fails beyond ~1e154: both
+    # databases now answer as DuckDB did, from each value's shortest decimal text.
+    d = Data()
+    d.conversation("c1", "2024-03-01 10:00", latest_skill_name="Sales")
+    m1 = d.message("c1", "2024-03-01 10:01", "Agent")
+    d.intent("c1", m1, "precise", 1234567.894999999)
+    d.intent("c1", m1, "huge", 1e200)
+    d.intent("c1", m1, "huge", 1.0)
+    d.intent("c1", m1, "unscored", None)
+    d.sde(
+        "purchase",
+        conversation="c1",
+        server_time="2024-03-01 10:02",
+        order_id="o1",
+        total=123456.78901234567,
+    )
+    d.sde("lead", conversation="c1", topic="Exact", lead_id="L1", value=1234567.894999999)
+    d.sde("lead", conversation="c1", topic="Huge", lead_id="L2", value=1e200)
+    d.sde("lead", conversation="c1", topic="Huge", lead_id="L3", value=1.0)
+    d.insert(db_url)
+
+    assert rows(db_url, "bot_intents") == [
+        ("huge", 2, 5e199),
+        ("precise", 1, 1234567.89),
+        ("unscored", 1, None),
+    ]
+    assert rows(db_url, "lead_pipeline") == [
+        ("conversation", "Huge", 2, 1e200, 5e199),
+        ("conversation", "Exact", 1, 1234567.894999999, 1234567.89),
+    ]
+    assert rows(db_url, "chat_conversion_by_skill") == [("Sales", 1, 1, 100.0, 123456.7890123457)]
+    assert rows(db_url, "aov_by_customer_segment") == [
+        ("conversation", "unknown", 1, 123456.7890123457, 123456.79, 1)
+    ]
+
+
 def test_ties_sort_by_code_point_on_a_locale_collated_server(_pg_server, duckdb_url) -> None:
     # Ties are ordered by the first column ascending, in code-point order as DuckDB compares
     # text, also where the database's default collation is a locale's (ICU en-US sorts
