@@ -167,6 +167,21 @@ def ijson_input_error(
     return InputError(path, where, f"{kind}: {first}")
 
 
+def _utf8_error(
+    path: Path, reader: CountingReader, exc: UnicodeDecodeError, document: int
+) -> InputError:
+    """The error of a string that is not UTF-8, at its byte where the last read shows it."""
+    start = reader.consumed - reader.last
+    found = reader.last_data.find(exc.object) if isinstance(exc.object, bytes) else -1
+    if found >= 0:
+        offset = found + exc.start
+        line = reader.lines_before + reader.last_data.count(b"\n", 0, offset) + 1
+        where = f"document {document}, line {line}, near byte {start + offset}"
+    else:
+        where = f"document {document}, between byte {start} and byte {reader.consumed}"
+    return InputError(path, where, f"invalid UTF-8: {exc.reason}")
+
+
 def _scan_documents(
     path: Path, limit: int, backend: Any = BACKEND, shallow: bool = False
 ) -> list[_Document]:
@@ -240,6 +255,8 @@ def _scan_documents(
                     continue
                 pending = None
             builder.event(event, value)  # type: ignore[union-attr]
+    except UnicodeDecodeError as exc:  # bytes yajl lets through (an overlong form, a surrogate)
+        raise _utf8_error(path, reader, exc, len(docs) + 1) from None
     except ijson.JSONError as exc:
         if big_integer(exc, backend):
             raise BigInteger from None

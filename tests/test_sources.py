@@ -150,18 +150,24 @@ def test_truncated_json_is_an_input_error(tmp_path, mode):
     assert "end" in err.value.message
 
 
-def test_invalid_utf8_is_an_input_error_at_its_byte(tmp_path, mode):
+@pytest.mark.parametrize(
+    "bad", [b"\xe9", b"\xc0\xaf", b"\xed\xa0\x80"], ids=["latin-1", "overlong", "surrogate"]
+)
+def test_invalid_utf8_is_an_input_error_at_its_byte(tmp_path, mode, bad):
+    # (yajl lets an overlong form and an encoded surrogate through; Python's decoder does not)
     path = tmp_path / "latin1.json"
-    content = '{"conversationHistoryRecords": [{"info": {"brandId": "café"}}]}'
-    path.write_bytes(content.encode("latin-1") + b" " * 32)
-    offset = content.index("é")
+    head = b'{"conversationHistoryRecords": [{"info": {"brandId": "caf'
+    path.write_bytes(head + bad + b'"}}]}' + b" " * 32)
+    offset = len(head)
     with pytest.raises(InputError) as err:
         values(path)
     assert "invalid UTF-8" in err.value.message
     if mode == "small":
         assert err.value.position == f"line 1 column {offset + 1} (byte {offset})"
-    else:
+    elif bad == b"\xe9":
         assert err.value.position.startswith("document 1, line 1, near byte ")
+    else:
+        assert err.value.position == f"document 1, line 1, near byte {offset}"
 
 
 def test_input_error_text_names_file_position_and_problem():
