@@ -380,7 +380,36 @@ def test_a_publish_killed_midway_leaves_the_previous_copy(duckdb_url, tmp_path) 
     assert proc.returncode == 9
     assert count(target, "conversation") == 0
     assert len(leftovers(tmp_path)) == 1  # the abandoned temporary file, never the target
+    # One of a publish still running (this process) is not touched; the dead one's is gone.
+    running = tmp_path / f".{target.name}.{os.getpid()}.0badf00d.publishing"
+    running.write_bytes(b"in progress")
     assert publishing.publish(duckdb_url, target).rows["conversation"] == 2
+    assert leftovers(tmp_path) == [running.name]
+
+
+def test_publish_waits_for_a_load_as_the_other_commands_do(duckdb_url, tmp_path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('locked', flush=True); time.sleep(float(sys.argv[2]))",
+            duckdb_url,
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    target = tmp_path / "published.duckdb"
+    refused = CliRunner().invoke(app, ["publish", str(target), "--db", duckdb_url])
+    assert refused.exit_code == 1
+    assert "is locked by another process: PID" in refused.output
+    assert "use --wait SECONDS" in refused.output
+    waited = CliRunner().invoke(app, ["publish", str(target), "--db", duckdb_url, "--wait", "60"])
+    holder.wait(timeout=60)
+    assert waited.exit_code == 0, waited.output
+    assert count(target, "load_file") == 0
 
 
 # -- dashboards and loads -----------------------------------------------------------------------

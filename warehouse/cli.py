@@ -164,7 +164,7 @@ def load_command(
         from .publishing import publish
 
         try:
-            published = publish(url, publish_to)
+            published = publish(url, publish_to, wait=wait)
         except Exception as exc:  # one clear line, no traceback
             typer.echo(f"lpwh load: publishing {publish_to}: {_error_line(exc, url)}", err=True)
             raise typer.Exit(1) from None
@@ -312,6 +312,7 @@ def publish_command(
             "later (what BI drivers bundle); latest only by DuckDB 2.0.",
         ),
     ] = "v1.1.0",
+    wait: WaitOption = None,
 ) -> None:
     """Write a read-only copy of the warehouse for BI tools, replacing TARGET atomically.
 
@@ -323,7 +324,7 @@ def publish_command(
     url = dbmod.resolve_url(db)
     shown = dbmod.redact(url)
     try:
-        result = publish(url, target, storage_version=storage_version)
+        result = publish(url, target, storage_version=storage_version, wait=wait)
     except Exception as exc:  # one clear line, no traceback; the previous copy is untouched
         # Scrubbed, not just the URL replaced: libpq quotes a bad password in its errors.
         typer.echo(f"lpwh publish: {shown}: {_error_line(exc, url)}", err=True)

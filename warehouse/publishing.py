@@ -20,6 +20,7 @@ and inserted in Arrow batches, parents before children.
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import time
@@ -88,14 +89,18 @@ def publish(
     target: str | os.PathLike,
     *,
     storage_version: str = DEFAULT_STORAGE_VERSION,
+    wait: float | None = None,
 ) -> PublishResult:
     """Write a read-only copy of the warehouse at ``url`` to the DuckDB file ``target``.
 
     ``url`` is resolved like ``--db``. The copy replaces ``target`` atomically, and only
     once it is complete; ``storage_version`` is the DuckDB storage format it is written in
     (``v1.1.0``: readable by DuckDB 1.1.0 and later; ``latest``: DuckDB 2.0 only).
-    Raises ``PublishError`` when the warehouse cannot be read, or the target is the
-    warehouse itself or an existing file that is not a DuckDB file.
+    ``wait``: seconds to wait for another process's lock on a DuckDB warehouse (default
+    ``$LPWH_WAIT``, else 0). Raises ``PublishError`` when the warehouse cannot be read (or
+    stays locked), or the target is the warehouse itself or an existing file that is not a
+    DuckDB file. Temporary copies left next to the target by a publish that was killed are
+    removed.
     """
     started = time.monotonic()
     url = db.resolve_url(url)
@@ -113,12 +118,13 @@ def publish(
     if target.exists() and not _is_duckdb_file(target):
         raise PublishError(f"{target} exists and is not a DuckDB file: not replacing it")
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_orphans(target)
     temp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.publishing")
     try:
         if db.is_postgres(url):
             _copy_postgres(url, temp, storage_version)
         else:
-            _copy_duckdb(source_path, temp, storage_version)
+            _copy_duckdb(source_path, temp, storage_version, wait)
         rows = _row_counts(temp)
         _fsync(temp)
         # A WAL next to the target belongs to the old copy; with the new file it would be
@@ -140,9 +146,29 @@ def publish(
     )
 
 
-def _copy_duckdb(source: Path, temp: Path, storage_version: str) -> None:
+def _remove_orphans(target: Path) -> None:
+    """Remove the temporary copies (and their WAL) that a publish to ``target`` killed
+    before it could clean up left behind: those of processes that no longer run."""
+    prefix = f".{target.name}."
+    for path in target.parent.glob(f"{glob.escape(prefix)}*.publishing*"):
+        pid = path.name[len(prefix) :].split(".", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            _remove(path)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _copy_duckdb(source: Path, temp: Path, storage_version: str, wait: float | None) -> None:
     """Copy a DuckDB warehouse, schema and all, into a new file at ``temp``."""
-    con = _open_source(source)
+    con = _open_source(source, wait)
     alias = f"lpwh_publish_{uuid.uuid4().hex[:8]}"
     try:
         source_db = con.execute("SELECT current_database()").fetchone()[0]
@@ -167,16 +193,24 @@ def _copy_duckdb(source: Path, temp: Path, storage_version: str) -> None:
         con.close()
 
 
-def _open_source(path: Path) -> duckdb.DuckDBPyConnection:
+def _open_source(path: Path, wait: float | None = None) -> duckdb.DuckDBPyConnection:
     """The warehouse opened read-only, or shared with this process's open read-write instance.
 
     DuckDB refuses a second instance of a file with another configuration in one process,
     so when the caller still holds the warehouse open read-write, its instance is used.
+    Another process's lock is waited for as ``db.retry_locked`` does.
     """
+
+    def connect() -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.ConnectionException:
+            return duckdb.connect(str(path))
+
     try:
-        return duckdb.connect(str(path), read_only=True)
-    except duckdb.ConnectionException:
-        return duckdb.connect(str(path))
+        return db.retry_locked(connect, path, db.wait_seconds(wait))
+    except db.DatabaseLocked as exc:
+        raise PublishError(str(exc)) from None
     except duckdb.IOException as exc:
         raise PublishError(
             f"cannot read the warehouse {path} (is a load or another writer using it?): "
