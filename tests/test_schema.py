@@ -643,3 +643,20 @@ def test_revisions_written_out_as_sql_make_the_same_schema(capsys, _pg_server):
         engine.dispose()
     assert _column_collations(url) == _model_collations()
     assert query(url, "SELECT version_num FROM alembic_version") == [("0003",)]
+
+
+def test_a_database_of_a_newer_lp_warehouse_is_named_as_such(db_url, tmp_path):
+    engine = db.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"UPDATE {migrate.VERSION_TABLE} SET version_num = '0099'"))
+    finally:
+        engine.dispose()
+    with pytest.raises(migrate.UnknownRevision, match="schema revision 0099, which this"):
+        migrate.upgrade(db_url)
+    page = tmp_path / "page.json"
+    page.write_text(seed_example(0, repaired=True))
+    result = CliRunner().invoke(app, ["load", str(page), "--db", db_url])
+    assert result.exit_code == 1
+    assert "made by a newer lp-warehouse; upgrade lp-warehouse" in result.output
+    assert migrate.current_revision(db_url) == "0099"  # nothing changed

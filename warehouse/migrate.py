@@ -69,6 +69,10 @@ def current_revision(url: str | os.PathLike, *, wait: float | None = None) -> st
         engine.dispose()
 
 
+class UnknownRevision(Exception):
+    """The database is at a schema revision this version of lp-warehouse does not have."""
+
+
 #: PostgreSQL advisory lock key of schema changes: two migrations (two first loads of an
 #: empty database) run one after the other, the second finding the schema already there.
 MIGRATION_LOCK = 7450106
@@ -85,6 +89,13 @@ def _run(
             if db.is_postgres(url):
                 conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
             before = _current(conn, url)
+            known = {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
+            if before is not None and before not in known:
+                raise UnknownRevision(
+                    f"{db.redact(url)} is at schema revision {before}, which this lp-warehouse "
+                    f"does not know (its newest is {head_revision()}): it was made by a newer "
+                    "lp-warehouse; upgrade lp-warehouse to use it"
+                )
             cfg = _config(url)
             cfg.attributes["connection"] = conn
             action(cfg)
