@@ -431,3 +431,31 @@ def test_load_file_keeps_each_data_access_files_meta_data(db_url, tmp_path):
     warehouse.load([conversations], db_url)
     (detail,) = query(db_url, "SELECT detail FROM load_file WHERE kind = 'conversations'")[0]
     assert "meta_data" not in json.loads(detail)
+
+
+@pytest.mark.parametrize("visitors", [("VISITOR-1", None), ("OLD", "NEW")], ids=["null", "changed"])
+def test_a_fact_seen_again_has_the_same_visitor_whatever_the_order(fresh_db, tmp_path, visitors):
+    """A body's header is not part of the fact it carries: the same page view in two files
+    whose headers name different visitors (or none) keeps the greatest visitor named, in
+    any order of the files, loaded together or one by one (found by an audit: the first
+    file loaded decided)."""
+
+    def page_view_file(name: str, start: int, visitor: str | None) -> Path:
+        body = navigation(VISIT, (1_700_000_000_000, "https://x/a"))
+        body["com.liveperson.dataaccess.WebSessionNavigationData"]["header"][
+            "com.liveperson.dataaccess.VisitorHeader"
+        ]["visitorId"] = None if visitor is None else {"string": visitor}
+        return write(tmp_path / name, data_access_file(start, [body]))
+
+    a = page_view_file("a.json", 1_700_000_000_000, visitors[0])
+    b = page_view_file("b.json", 1_700_000_600_000, visitors[1])
+    expected = max(v for v in visitors if v is not None)
+    for order in ([a, b], [b, a]):
+        for together in (True, False):
+            url = fresh_db()
+            for files in [order] if together else [[f] for f in order]:
+                warehouse.load(files, url)
+            assert query(url, "SELECT visitor_id FROM web_page_view") == [(expected,)], (
+                order,
+                together,
+            )

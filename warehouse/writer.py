@@ -468,9 +468,11 @@ class BatchWriter:
             inserted = self.backend.execute_count(insert)
             if inserted:
                 self.counts[load].rows[name] += inserted
+            self._merge_visitors(name, table, source, inserted)
             return
         has_load = info.has("load_id")
         returned = self.backend.fetchall(f"{insert} RETURNING {'load_id' if has_load else key}")
+        self._merge_visitors(name, table, source, len(returned))
         if not returned:
             return
         if has_load:
@@ -485,6 +487,26 @@ class BatchWriter:
             loads = self._first_loads(inserted, table, keys)
         for load, rows in loads.items():
             self.counts[load].rows[name] += rows
+
+    def _merge_visitors(self, name: str, table: pa.Table, source: str, inserted: int) -> None:
+        """A fact seen again keeps the greatest ``visitor_id`` any of its files gave (by code
+        point; a null is no value), whatever the order of the files: a body's header is not
+        part of the fact it carries, and a file may lack the visitor another one names."""
+        info = tables()[name]
+        if not info.has("visitor_id"):
+            return
+        if inserted >= table.num_rows:
+            return  # every row a new fact: nothing seen before, or twice, to merge with
+        keys = list(info.primary_key)
+        key = _cols(keys)
+        match = " AND ".join(f"t.{_q(k)} = v.{_q(k)}" for k in keys)
+        self.backend.execute(
+            f"UPDATE {_q(name)} AS t SET visitor_id = v.visitor_id "
+            f'FROM (SELECT {key}, max(visitor_id COLLATE "C") AS visitor_id FROM {source} '
+            f"GROUP BY {key}) AS v "
+            f"WHERE {match} AND v.visitor_id IS NOT NULL AND (t.visitor_id IS NULL "
+            f'OR t.visitor_id COLLATE "C" < v.visitor_id COLLATE "C")'
+        )
 
     def _write_parent(self, name: str, table: pa.Table | None, replacing: bool) -> None:
         """The rows of the conversation table or a mid table: those of conversations new to
