@@ -106,17 +106,31 @@ _NON_BLANK = re.compile(rb"[^ \t\r\n]")
 
 
 def loads(data: bytes | memoryview) -> Any:
-    """``orjson.loads(data)``; text orjson refuses for a lone surrogate escape is read
-    mended (see :mod:`loaders.surrogates`: same length, so an error's position holds)."""
+    """``orjson.loads(data)``; text orjson refuses where the streaming parser (yajl) reads
+    it is read as yajl does, mended to the same length (an error's position holds): a lone
+    surrogate escape (see :mod:`loaders.surrogates`), a form feed or vertical tab between
+    tokens (white space to yajl)."""
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        if "surrogate" not in exc.msg:
-            raise
-        mended = mend(bytes(data))
+        mended = bytes(data)
+        if "surrogate" in exc.msg:
+            mended = mend(mended)
+        if b"\x0b" in mended or b"\x0c" in mended:
+            mended = _YAJL_SPACE.sub(_as_space, mended)
         if mended == data:
             raise
-    return orjson.loads(mended)
+    return loads(mended)
+
+
+# A string (left as it is: yajl refuses a raw form feed in one, as orjson does), or a form
+# feed or vertical tab outside strings.
+_YAJL_SPACE = re.compile(rb'"(?:[^"\\]|\\.)*"|[\x0b\x0c]', re.S)
+
+
+def _as_space(match: re.Match[bytes]) -> bytes:
+    token = match.group()
+    return b" " if len(token) == 1 else token
 
 
 def first_line_is_value(data: bytes) -> bool:

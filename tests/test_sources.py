@@ -766,3 +766,17 @@ def test_shallow_parse_is_yajls_parse_with_deep_prefixes_left_out():
     for (prefix, _, _), (expected, _, _) in zip(shallow, full, strict=True):
         assert prefix == (expected if expected.count(".") < SHALLOW else None)
     assert any(p is None for p, _, _ in shallow)
+
+
+def test_form_feeds_between_tokens_read_as_white_space_on_every_path(tmp_path, mode):
+    # yajl (the streaming parser) takes a form feed or vertical tab for white space, orjson
+    # refuses them: the file read at once now reads as the streamed one. Inside a string
+    # both refuse a raw control character.
+    path = tmp_path / "ff.json"
+    path.write_bytes(
+        b'{"conversationHistoryRecords":\x0c[{"conversationId":\x0b"c1"}]}' + b" " * 20
+    )
+    assert [v for _, v in values(path) if "conversationId" in v] == [{"conversationId": "c1"}]
+    path.write_bytes(b'{"conversationHistoryRecords": [{"conversationId": "c\x0c1"}]}' + b" " * 20)
+    with pytest.raises(InputError):
+        values(path)
