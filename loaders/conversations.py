@@ -25,8 +25,10 @@ from loaders.sde import SDE_BODY_KEYS, sde_kind, sde_rows
 from loaders.values import (
     NULL_STRINGS,
     SKIP,
+    CastError,
     RowMapper,
     cast_bool,
+    cast_epoch_ms,
     cast_json_null_strings,
     cast_or_warn,
     cast_text,
@@ -675,6 +677,7 @@ class _Parser:
                 )
                 where = f"{self.position}, {key}.events[{i}] ({self.context})"
                 self.rejections.append(Rejected(where, reason, dumps(event)))
+                self._rejected_event_times(event)
                 return
             if found is not None and found is not kind:
                 if sde_type is not None:
@@ -732,6 +735,20 @@ class _Parser:
                 tables[table] = rows
             else:
                 existing.extend(rows)
+
+    def _rejected_event_times(self, event: dict) -> None:
+        """An event rejected alone is still part of the record: its documented time stamps
+        count in the record's version (no warning: the event is in load_rejection)."""
+        for name in ("serverTimeStamp", "originalTimeStamp"):
+            value = event.get(name)
+            if value is None:
+                continue
+            try:
+                time = cast_epoch_ms(value)
+            except CastError:
+                continue
+            if time is not None:
+                self.event_times.append(time)
 
 
 _HANDLERS: dict[str, tuple] = {

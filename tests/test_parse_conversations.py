@@ -711,3 +711,17 @@ def test_iter_conversation_records_positions():
         list(iter_conversation_records({"_metadata": {}, "conversationHistoryRecords": []}, "f"))
         == []
     )
+
+
+def test_an_sde_event_rejected_alone_still_counts_in_the_version():
+    # The version is the latest time stamp anywhere in the record: a rejected event's too.
+    record = seed_record(0)
+    latest = parse(record).version
+    record["sdes"]["events"].append(
+        {"sdeType": "TELEPATHY", "serverTimeStamp": str(latest + 5000), "telepathy": {}}
+    )
+    parsed = parse(record)
+    assert [r.reason for r in parsed.rejections] == ["SDE event of unknown sdeType 'TELEPATHY'"]
+    assert parsed.version == latest + 5000
+    record["sdes"]["events"][-1]["serverTimeStamp"] = "not a time"
+    assert parse(record).version == latest
