@@ -201,14 +201,13 @@ def _conversation_id(record: dict) -> str | None:
 
 
 def record_digest(record: dict) -> str:
-    """Digest of the record's JSON as written, key order included: the JSON text the
-    warehouse keeps (``raw``, ``extra``) is the record's, so two records that differ only
-    in the order of their keys are different content, one of which wins an equal version
-    whatever the order of the files (with sorted keys, the first loaded stayed)."""
+    """Digest of the record's canonical JSON (sorted keys): equal content, equal digest.
+    (The JSON text the warehouse keeps of a record, ``raw`` and ``extra``, has its keys
+    sorted too: records equal but for key order leave the same text, in any order.)"""
     try:
-        data = orjson.dumps(record)
+        data = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
     except TypeError:
-        data = json.dumps(record, ensure_ascii=False).encode()
+        data = json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
     # SHA-1 (hardware-accelerated here) is a content digest, not a security measure.
     return hashlib.sha1(data).hexdigest()
 

@@ -193,6 +193,10 @@ def detect(path: str | os.PathLike, backend: Any = BACKEND) -> Detected:
                     meta_data, meta = meta.value(), None
                     if data_type is not None:
                         return _data_access(data_type, meta_data)
+                elif meta.overflow and data_type is not None:
+                    return _data_access(data_type)  # not kept: read no further
+                elif events >= MAX_EVENTS:
+                    return Detected(UNKNOWN)
                 continue
             if prefix == "":
                 if event == "map_key":

@@ -113,11 +113,14 @@ def loads(data: bytes | memoryview) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        mended = bytes(data)
+        # Only for these two errors: any other (the end of one of several documents, say)
+        # costs no copy of the text.
         if "surrogate" in exc.msg:
-            mended = mend(mended)
-        if b"\x0b" in mended or b"\x0c" in mended:
-            mended = _YAJL_SPACE.sub(_as_space, mended)
+            mended = mend(bytes(data))
+        elif 0 <= exc.pos < len(exc.doc) and exc.doc[exc.pos] in "\x0b\x0c":
+            mended = _YAJL_SPACE.sub(_as_space, bytes(data))
+        else:
+            raise
         if mended == data:
             raise
     return loads(mended)

@@ -60,12 +60,14 @@ def short_repr(value: Any, limit: int = 80) -> str:
 
 
 def dumps(value: Any) -> str:
-    """JSON text of a value, as stored in JSON and ``extra`` columns."""
+    """JSON text of a value, as stored in JSON and ``extra`` columns: keys sorted, so that
+    the same content is the same text whatever the order of its keys (which one of two
+    such records is stored then does not matter: their digests are equal too)."""
     try:
-        return orjson.dumps(value).decode()
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     except TypeError:
         # orjson refuses integers beyond 64 bits (possible when the reader was not orjson).
-        return json.dumps(value, ensure_ascii=False, default=str)
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
 # -- timestamps ---------------------------------------------------------------------------------

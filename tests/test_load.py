@@ -1062,9 +1062,9 @@ def test_generated_exports_loaded_any_way_give_the_same_warehouse_and_bookkeepin
 
 @pytest.mark.parametrize("fresh_db", ["duckdb", "postgres"], indirect=True)
 def test_records_that_differ_only_in_key_order_end_the_same_in_any_order(fresh_db, tmp_path):
-    # The warehouse keeps the record's JSON text (raw, extra) as written: such records are
-    # different content of an equal version, and the same one wins in any order (found by
-    # an audit: with a digest of sorted keys, the first loaded stayed).
+    # Such records are the same content (the digest sorts keys), and the JSON text kept of
+    # them (raw, extra) sorts keys too: the same text in any order (found by an audit: the
+    # text was the first loaded file's).
     record = json.loads(seed_example(0, repaired=True))["conversationHistoryRecords"][0]
     record["info"]["unknownField"] = {"b": 1, "a": 2}  # kept in extra, key order and all
     reordered = dict(reversed(list(record.items())))
@@ -1081,3 +1081,5 @@ def test_records_that_differ_only_in_key_order_end_the_same_in_any_order(fresh_d
         dumps.append(dump(url))
         assert len(query(url, "SELECT extra FROM conversation")) == 1
     assert dumps[0] == dumps[1]
+    (extra,) = query(url, "SELECT extra FROM conversation")[0]
+    assert '"unknownField":{"a":2,"b":1}' in extra

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -380,9 +381,17 @@ def test_a_publish_killed_midway_leaves_the_previous_copy(duckdb_url, tmp_path) 
     assert proc.returncode == 9
     assert count(target, "conversation") == 0
     assert len(leftovers(tmp_path)) == 1  # the abandoned temporary file, never the target
-    # One of a publish still running (this process) is not touched; the dead one's is gone.
+    # A dead process's copy is gone once it is old enough (a publish on another machine
+    # sharing the folder would still be writing to its own); one of a publish still
+    # running (this process) is not touched.
+    (orphan,) = leftovers(tmp_path)
+    assert publishing.publish(duckdb_url, target).rows["conversation"] == 2
+    assert leftovers(tmp_path) == [orphan]
+    hour_ago = time.time() - 3600
+    os.utime(tmp_path / orphan, (hour_ago, hour_ago))
     running = tmp_path / f".{target.name}.{os.getpid()}.0badf00d.publishing"
     running.write_bytes(b"in progress")
+    os.utime(running, (hour_ago, hour_ago))
     assert publishing.publish(duckdb_url, target).rows["conversation"] == 2
     assert leftovers(tmp_path) == [running.name]
 

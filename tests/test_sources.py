@@ -642,6 +642,15 @@ def test_a_huge_meta_data_is_not_kept_and_not_read_past_the_limit(tmp_path, monk
     detected = detect(path)
     assert detected == Detected("web_session", "WebSession")
     assert detected.meta_data is None
+    # Past the limit, detection reads no further ("a 2 GB file costs a few kilobytes").
+    reads = []
+    original = detect_mod.CountingReader.read
+    monkeypatch.setattr(
+        detect_mod.CountingReader, "read", lambda self, n=-1: reads.append(n) or original(self, n)
+    )
+    path.write_text('{"dataType": "WebSession", "metaData": {"big": [' + "1," * 5_000_000 + "1]}}")
+    assert detect(path).meta_data is None
+    assert sum(reads) < 100_000
 
 
 # -- lone surrogate escapes -----------------------------------------------------------------------

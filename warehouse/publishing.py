@@ -146,13 +146,22 @@ def publish(
     )
 
 
+#: A temporary copy untouched this long, of a process that no longer runs here, is an
+#: orphan (the age spares a publish running on another machine sharing the folder).
+ORPHAN_SECONDS = 600
+
+
 def _remove_orphans(target: Path) -> None:
     """Remove the temporary copies (and their WAL) that a publish to ``target`` killed
     before it could clean up left behind: those of processes that no longer run."""
     prefix = f".{target.name}."
     for path in target.parent.glob(f"{glob.escape(prefix)}*.publishing*"):
         pid = path.name[len(prefix) :].split(".", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
+        try:
+            age = time.time() - path.stat().st_mtime
+        except OSError:
+            continue
+        if pid.isdigit() and age > ORPHAN_SECONDS and not _running(int(pid)):
             _remove(path)
 
 
