@@ -377,9 +377,18 @@ def test_files_after_a_rolled_back_one_still_load(db_url, tmp_path, monkeypatch)
     ]
 
 
+@pytest.fixture
+def python_sigint():
+    """Python's own SIGINT handler, as in a terminal: a process started in the background
+    by a shell (``pytest &``) begins with SIGINT ignored, which a load rightly leaves alone."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.parametrize("duckdb_turns_it", ["into_an_error", "into_nothing"])
 def test_ctrl_c_during_a_write_stops_the_load_and_rejects_nothing(
-    db_url, tmp_path, monkeypatch, duckdb_turns_it
+    db_url, tmp_path, monkeypatch, duckdb_turns_it, python_sigint
 ):
     """Ctrl-C while a statement runs: DuckDB turns the KeyboardInterrupt into an
     InterruptException ("Query interrupted"), or drops it when the statement was done. The
