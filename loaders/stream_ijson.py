@@ -152,34 +152,31 @@ def ijson_input_error(
     message = arg if isinstance(arg, bytes) else str(arg).encode("utf-8", "replace")
     first = message.strip().split(b"\n")[0].decode("utf-8", "replace") or type(exc).__name__
     end = reader.consumed
-    start = end - reader.last
     if "premature EOF" in first:
         return InputError(
             path, f"byte {end} (end of file)", "truncated JSON: the file ends inside a value"
         )
     kind = "invalid UTF-8" if "invalid bytes in UTF8" in first else "JSON syntax error"
     offset = _yajl_offset(message, reader.last_data)
+    return InputError(path, _where(reader, document, offset), f"{kind}: {first}")
+
+
+def _where(reader: CountingReader, document: int, offset: int | None) -> str:
+    """The position of ``offset`` in the reader's last read (or of that read)."""
+    start = reader.consumed - reader.last
     if offset is not None and 0 <= offset <= reader.last:
         line = reader.lines_before + reader.last_data.count(b"\n", 0, offset) + 1
-        where = f"document {document}, line {line}, near byte {start + offset}"
-    else:
-        where = f"document {document}, between byte {start} and byte {end}"
-    return InputError(path, where, f"{kind}: {first}")
+        return f"document {document}, line {line}, near byte {start + offset}"
+    return f"document {document}, between byte {start} and byte {reader.consumed}"
 
 
 def _utf8_error(
     path: Path, reader: CountingReader, exc: UnicodeDecodeError, document: int
 ) -> InputError:
     """The error of a string that is not UTF-8, at its byte where the last read shows it."""
-    start = reader.consumed - reader.last
     found = reader.last_data.find(exc.object) if isinstance(exc.object, bytes) else -1
-    if found >= 0:
-        offset = found + exc.start
-        line = reader.lines_before + reader.last_data.count(b"\n", 0, offset) + 1
-        where = f"document {document}, line {line}, near byte {start + offset}"
-    else:
-        where = f"document {document}, between byte {start} and byte {reader.consumed}"
-    return InputError(path, where, f"invalid UTF-8: {exc.reason}")
+    offset = found + exc.start if found >= 0 else None
+    return InputError(path, _where(reader, document, offset), f"invalid UTF-8: {exc.reason}")
 
 
 def _scan_documents(
