@@ -572,8 +572,8 @@ class _Loader:
         if not self.sha_prefetched:
             self.sha_prefetched = True
             loaded = backends.scalar(self.b, "SELECT count(*) FROM load_file")
-            if self.others_seen is None:
-                self.others_seen = self._rows_of_others()
+            if self.others_seen is None and self.b.dialect == "postgresql" and not self.force:
+                self.others_seen = self._rows_of_others()  # see _refresh_loaded
             if loaded <= min(SHA_PREFETCH_FILES, SHA_PREFETCH_PER_FILE * self.run_files):
                 rows = self.b.fetchall(
                     "SELECT DISTINCT sha256 FROM load_file WHERE status IN (?, ?, ?)",
@@ -798,8 +798,8 @@ class _Loader:
         this load looked up the SHA-256s, look again, and check each file as it is written
         (two loads of the same files at once: the one that waited skips what the other
         loaded, as it would after it)."""
-        if self.force or self.b.dialect != "postgresql" or self.others_seen is None:
-            return  # (DuckDB: one writing process; it looked once it held the file)
+        if self.others_seen is None:
+            return  # (DuckDB: one writing process, which looked once it held the file)
         others = self._rows_of_others()
         if others != self.others_seen:
             self.others_seen = others
