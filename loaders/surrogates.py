@@ -76,11 +76,6 @@ class Mender:
         self._held = data[cut:]
         return mend(data[:cut])
 
-    @property
-    def pending(self) -> bool:
-        """Whether bytes fed are held, undecided."""
-        return bool(self._held)
-
     def finish(self) -> bytes:
         """The rest of the mended text, at the end of the input."""
         rest, self._held = self._held, b""
