@@ -166,6 +166,33 @@ def test_database_from_the_environment(duckdb_url: str, monkeypatch) -> None:
     assert json.loads(result.stdout) == [{"n": 3}]
 
 
+def test_db_before_the_command(db_url: str, tmp_path, monkeypatch) -> None:
+    # The contract names --db without its place: ``lpwh --db URL sql …`` works too, and
+    # wins over the environment.
+    _volume_data(db_url)
+    monkeypatch.setenv("LPWH_DATABASE_URL", str(tmp_path / "other.duckdb"))
+    result = lpwh(
+        "--db", db_url, "sql", "SELECT COUNT(*) AS n FROM conversation", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{"n": 3}]
+    result = lpwh("--db", db_url, "--wait", "1", "query", "conversation_volume", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == ["2024-03-01,2,1,1", "2024-03-02,1,1,0"]
+    assert not (tmp_path / "other.duckdb").exists()
+    result = lpwh("--db", db_url, "sql", "SELECT COUNT(*) AS n FROM conversation", "--db", db_url)
+    assert result.exit_code == 0, result.output
+
+
+def test_db_given_twice_differently_is_refused(duckdb_url: str, tmp_path) -> None:
+    other = str(tmp_path / "other.duckdb")
+    for command in (["sql", "SELECT 1"], ["load", str(tmp_path)], ["migrate"], ["publish", other]):
+        result = lpwh("--db", duckdb_url, *command, "--db", other)
+        assert result.exit_code == 2, (command, result.output)
+        assert f"lpwh {command[0]}: --db is given twice, with different values" in result.stderr
+    assert not (tmp_path / "other.duckdb").exists()
+
+
 def test_sql_formats(db_url: str) -> None:
     _volume_data(db_url)
     sql = "SELECT conversation_id, start_time FROM conversation WHERE status = 'OPEN'"

@@ -43,13 +43,34 @@ WaitOption = Annotated[
 
 
 @app.callback()
-def _group() -> None:
+def _group(ctx: typer.Context, db: DbOption = None, wait: WaitOption = None) -> None:
     """lp-warehouse: load LivePerson exports into a typed SQL warehouse and query it."""
-    # A callback keeps ``lpwh`` a command group (``lpwh migrate``) even while it has one command.
+    # ``--db`` and ``--wait`` are taken before the command too (``lpwh --db x.duckdb load …``):
+    # the contract names ``--db`` without saying where it goes, so both places work.
+    ctx.obj = {"db": db, "wait": wait}
+
+
+def _shared(ctx: typer.Context, command: str, db: str | None, wait: float | None):
+    """The command's ``--db`` and ``--wait``, else those given before the command.
+
+    Two different databases (``lpwh --db a load --db b``) are refused rather than one
+    silently chosen: loading into the wrong warehouse is not undone by loading again.
+    """
+    before = ctx.obj or {}
+    for name, here in (("--db", db), ("--wait", wait)):
+        there = before.get(name.lstrip("-"))
+        if here is not None and there is not None and here != there:
+            typer.echo(f"lpwh {command}: {name} is given twice, with different values", err=True)
+            raise typer.Exit(2)
+    return (
+        db if db is not None else before.get("db"),
+        wait if wait is not None else before.get("wait"),
+    )
 
 
 @app.command("migrate")
 def migrate_command(
+    ctx: typer.Context,
     db: DbOption = None,
     revision: Annotated[
         str, typer.Option("--revision", help="Schema revision to upgrade to.")
@@ -68,6 +89,7 @@ def migrate_command(
     from . import db as dbmod
     from . import migrate
 
+    db, wait = _shared(ctx, "migrate", db, wait)
     if downgrade is not None and revision != "head":
         typer.echo("lpwh migrate: give either --revision or --downgrade, not both", err=True)
         raise typer.Exit(2)
@@ -93,6 +115,7 @@ def migrate_command(
 
 @app.command("load")
 def load_command(
+    ctx: typer.Context,
     paths: Annotated[list[str], typer.Argument(help="Files, directories and globs to load.")],
     db: DbOption = None,
     force: Annotated[
@@ -131,6 +154,7 @@ def load_command(
     from .load_report import LoadProgress, print_summary
     from .loading import load
 
+    db, wait = _shared(ctx, "load", db, wait)
     if output_format not in ("table", "json"):
         typer.echo("lpwh load: --format must be table or json", err=True)
         raise typer.Exit(2)
@@ -215,6 +239,7 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 
 @app.command("query")
 def query_command(
+    ctx: typer.Context,
     name: Annotated[
         str | None, typer.Argument(help="Query to run (lpwh query --list shows them).")
     ] = None,
@@ -240,6 +265,7 @@ def query_command(
     from . import queries
     from .output import render
 
+    db, wait = _shared(ctx, "query", db, wait)
     _check_format("query", output_format)
     if list_queries:
         infos = queries.list_queries()
@@ -267,6 +293,7 @@ def query_command(
 
 @app.command("sql")
 def sql_command(
+    ctx: typer.Context,
     sql: Annotated[str, typer.Argument(help="One read-only SQL statement.")],
     output_format: QueryFormatOption = "table",
     db: DbOption = None,
@@ -277,6 +304,7 @@ def sql_command(
     from . import queries
     from .output import render
 
+    db, wait = _shared(ctx, "sql", db, wait)
     _check_format("sql", output_format)
     url = dbmod.resolve_url(db)
     try:
@@ -302,6 +330,7 @@ def sql_command(
 
 @app.command("publish")
 def publish_command(
+    ctx: typer.Context,
     target: Annotated[str, typer.Argument(help="DuckDB file to write the read-only copy to.")],
     db: DbOption = None,
     storage_version: Annotated[
@@ -321,6 +350,7 @@ def publish_command(
     from . import db as dbmod
     from .publishing import publish
 
+    db, wait = _shared(ctx, "publish", db, wait)
     url = dbmod.resolve_url(db)
     shown = dbmod.redact(url)
     try:
