@@ -659,4 +659,13 @@ def test_a_database_of_a_newer_lp_warehouse_is_named_as_such(db_url, tmp_path):
     result = CliRunner().invoke(app, ["load", str(page), "--db", db_url])
     assert result.exit_code == 1
     assert "made by a newer lp-warehouse; upgrade lp-warehouse" in result.output
+    copy = tmp_path / "copy.duckdb"
+    result = CliRunner().invoke(app, ["publish", str(copy), "--db", db_url])
+    if db.is_postgres(db_url):  # rebuilt from the models' migrations: refused the same way
+        assert result.exit_code == 1
+        assert "made by a newer lp-warehouse; upgrade lp-warehouse" in result.output
+        assert not copy.exists()
+    else:  # a DuckDB warehouse is copied as it is, revision and all
+        assert result.exit_code == 0, result.output
+        assert migrate.current_revision(str(copy)) == "0099"
     assert migrate.current_revision(db_url) == "0099"  # nothing changed

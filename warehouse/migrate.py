@@ -73,6 +73,18 @@ class UnknownRevision(Exception):
     """The database is at a schema revision this version of lp-warehouse does not have."""
 
 
+def check_known(revision: str | None, url: str) -> None:
+    """Raise :class:`UnknownRevision` when ``revision`` (the database's, at ``url``) is not
+    one of this lp-warehouse's: a newer release made the warehouse."""
+    known = {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
+    if revision is not None and revision not in known:
+        raise UnknownRevision(
+            f"{db.redact(url)} is at schema revision {revision}, which this lp-warehouse "
+            f"does not know (its newest is {head_revision()}): it was made by a newer "
+            "lp-warehouse; upgrade lp-warehouse to use it"
+        )
+
+
 #: PostgreSQL advisory lock key of schema changes: two migrations (two first loads of an
 #: empty database) run one after the other, the second finding the schema already there.
 MIGRATION_LOCK = 7450106
@@ -89,13 +101,7 @@ def _run(
             if db.is_postgres(url):
                 conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
             before = _current(conn, url)
-            known = {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
-            if before is not None and before not in known:
-                raise UnknownRevision(
-                    f"{db.redact(url)} is at schema revision {before}, which this lp-warehouse "
-                    f"does not know (its newest is {head_revision()}): it was made by a newer "
-                    "lp-warehouse; upgrade lp-warehouse to use it"
-                )
+            check_known(before, url)
             cfg = _config(url)
             cfg.attributes["connection"] = conn
             action(cfg)

@@ -237,6 +237,7 @@ def _copy_postgres(url: str, temp: Path, storage_version: str) -> None:
     revision = migrate.current_revision(url)
     if revision is None:
         raise PublishError(f"{db.redact(url)} has no warehouse schema (run lpwh migrate)")
+    migrate.check_known(revision, url)  # before the copy's own migration says it its way
     # Creating the file in the old format first: DuckDB keeps an existing file's format.
     con = duckdb.connect()
     con.execute(
