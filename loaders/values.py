@@ -161,13 +161,19 @@ def _integral(value: Any, kind: str) -> int | None:
             f = float(s)
         except ValueError:
             raise CastError(value, kind) from None
-        if math.isfinite(f) and f.is_integer():
+        if _exact_integer(f):
             return int(f)
         raise CastError(value, kind)
-    if t is float:
-        if math.isfinite(value) and value.is_integer():
-            return int(value)
+    if t is float and _exact_integer(value):
+        return int(value)
     raise CastError(value, kind)
+
+
+def _exact_integer(f: float) -> bool:
+    """Whether a float stands for a whole number of the 64-bit range. At 2**63 and beyond a
+    float is the rounding of some other integer (``-9223372036854775809`` reads as the float
+    -2**63, which as an integer would be in range): refused, rather than stored off by one."""
+    return math.isfinite(f) and f.is_integer() and abs(f) < 2.0**63
 
 
 def cast_int32(value: Any) -> int | None:
@@ -298,7 +304,7 @@ def cast_ymd_date(value: Any) -> date | None:
         try:
             year, month, day = _integral(y, "date"), _integral(m, "date"), _integral(d, "date")
             return date(year, month, day)  # type: ignore[arg-type]
-        except (CastError, TypeError, ValueError):
+        except (CastError, TypeError, ValueError, OverflowError):  # date(10**20, 1, 1)
             raise CastError(value, "date") from None
     if type(value) is str:
         s = value.strip()

@@ -6,6 +6,7 @@ import json
 import math
 from datetime import date
 
+import orjson
 import pytest
 
 from loaders.values import (
@@ -93,6 +94,12 @@ def test_int64_range():
         cast_int64(2**63)
     with pytest.raises(CastError):
         cast_int64("1" * 60_000)
+    assert cast_int64(-(2.0**62)) == -(2**62)
+    # -9223372036854775809, out of range, reads as the float -2**63: refused, not stored
+    # as the in-range -9223372036854775808.
+    for rounded in (orjson.loads("-9223372036854775809"), "-9223372036854775809.0", 2.0**63):
+        with pytest.raises(CastError):
+            cast_int64(rounded)
 
 
 @pytest.mark.parametrize(
@@ -194,6 +201,8 @@ def test_ymd_date(value, expected):
         {"year": "x", "month": 1, "day": 1},
         "30/02/2014",
         20140215,
+        {"year": 2014, "month": 1, "day": 98765432109876543210},  # OverflowError in date()
+        {"year": 1700000000123, "month": 1, "day": 1},
     ],
 )
 def test_impossible_dates_are_refused(value):
