@@ -102,13 +102,19 @@ MERGED_INTO = {"web_session_source": "web_session"}
 
 @cache
 def indexed_columns(name: str) -> tuple[str, ...]:
-    """The columns of a table that are part of its primary key, a unique or other index,
-    or that are merged into such a column of another table (see :data:`MERGED_INTO`)."""
+    """The columns of a table that are part of its primary key, a unique or B-tree index,
+    or that are merged into such a column of another table (see :data:`MERGED_INTO`).
+    Columns of hash indexes only (``warehouse.models.base.text_index``) take any length."""
     from warehouse.models import metadata
 
     table = metadata.tables[name]
     columns = {c.name for c in table.primary_key.columns}
-    columns |= {c.name for index in table.indexes for c in index.columns}
+    columns |= {
+        c.name
+        for index in table.indexes
+        if index.dialect_options["postgresql"]["using"] != "hash"
+        for c in index.columns
+    }
     columns |= {c.name for c in table.columns if c.unique}
     if name in MERGED_INTO:
         columns |= set(indexed_columns(MERGED_INTO[name])) & {c.name for c in table.columns}

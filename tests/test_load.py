@@ -601,7 +601,7 @@ def test_python_api_takes_a_path_for_the_database(tmp_path):
     assert summary.totals()["conversations_inserted"] == 1
     assert warehouse.run_sql(path, "SELECT count(*) FROM conversation").rows == [(1,)]
     assert warehouse.run_query(path, "conversation_volume").rows[0][1] == 1
-    assert warehouse.upgrade(path) == ("0003", "0003")
+    assert warehouse.upgrade(path) == ("0004", "0004")
     assert warehouse.publish(path, tmp_path / "copy.duckdb").rows["conversation"] == 1
 
 

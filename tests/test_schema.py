@@ -286,7 +286,7 @@ def test_every_table_has_a_primary_key_and_its_links_are_foreign_keys(db_url):
 
 
 def test_fixture_database_is_migrated_and_empty(db_url):
-    assert migrate.current_revision(db_url) == migrate.head_revision() == "0003"
+    assert migrate.current_revision(db_url) == migrate.head_revision() == "0004"
     engine = db.create_engine(db_url)
     try:
         with engine.connect() as conn:
@@ -322,10 +322,10 @@ def test_load_id_sequence_gives_increasing_ids(db_url):
 
 def test_downgrade_to_base_leaves_nothing(empty_db_url):
     assert migrate.current_revision(empty_db_url) is None
-    assert migrate.upgrade(empty_db_url) == (None, "0003")
+    assert migrate.upgrade(empty_db_url) == (None, "0004")
     tables, sequences = catalog(empty_db_url)
     assert len(tables) == 37 and sequences == SEQUENCES
-    assert migrate.downgrade(empty_db_url) == ("0003", None)
+    assert migrate.downgrade(empty_db_url) == ("0004", None)
     tables, sequences = catalog(empty_db_url)
     assert tables == {} and sequences == set()
     assert migrate.current_revision(empty_db_url) is None
@@ -352,7 +352,7 @@ def test_downgrade_to_base_leaves_nothing(empty_db_url):
 
 
 def test_upgrade_twice_changes_nothing(db_url):
-    assert migrate.upgrade(db_url) == ("0003", "0003")
+    assert migrate.upgrade(db_url) == ("0004", "0004")
     tables, _ = catalog(db_url)
     assert len(tables) == 37
 
@@ -372,16 +372,16 @@ runner = CliRunner()
 def test_cli_migrate_and_downgrade(empty_db_url):
     result = runner.invoke(app, ["migrate", "--db", empty_db_url])
     assert result.exit_code == 0, result.output
-    assert f"Upgraded {empty_db_url} from base (empty) to 0003" in result.output
+    assert f"Upgraded {empty_db_url} from base (empty) to 0004" in result.output
     assert len(catalog(empty_db_url)[0]) == 37
 
     result = runner.invoke(app, ["migrate", "--db", empty_db_url])
     assert result.exit_code == 0, result.output
-    assert "already at schema revision 0003" in result.output
+    assert "already at schema revision 0004" in result.output
 
     result = runner.invoke(app, ["migrate", "--db", empty_db_url, "--downgrade", "base"])
     assert result.exit_code == 0, result.output
-    assert f"Downgraded {empty_db_url} from 0003 to base (empty)" in result.output
+    assert f"Downgraded {empty_db_url} from 0004 to base (empty)" in result.output
     assert catalog(empty_db_url) == ({}, set())
 
     result = runner.invoke(app, ["migrate", "--db", empty_db_url, "--revision", "0001"])
@@ -591,7 +591,7 @@ def test_0002_collates_the_text_of_a_warehouse_with_data_and_back(empty_db_url, 
         assert {c for _, c in _text_collations(empty_db_url)} == {"C"}
     summary = warehouse.load([page], empty_db_url)  # upgrades to the head first
     assert summary.totals()["conversations_inserted"] == 1
-    assert migrate.downgrade(empty_db_url, "0001") == ("0003", "0001")
+    assert migrate.downgrade(empty_db_url, "0001") == ("0004", "0001")
     if db.is_postgres(empty_db_url):
         assert {c for _, c in _text_collations(empty_db_url)} == {None}  # the default again
     assert warehouse.run_sql(empty_db_url, "SELECT count(*) FROM conversation").rows == [(3,)]
@@ -612,17 +612,73 @@ def test_0003_gives_names_the_databases_collation_again_and_back(empty_db_url):
             )
     finally:
         engine.dispose()
-    assert migrate.upgrade(empty_db_url) == ("0002", "0003")
+    assert migrate.upgrade(empty_db_url) == ("0002", "0004")
     lower = "SELECT lower(latest_skill_name), lower(conversation_id) FROM conversation"
     assert warehouse.run_sql(empty_db_url, lower).rows == [("äpfel", "cid")]
     if db.is_postgres(empty_db_url):
         assert _column_collations(empty_db_url) == _model_collations()
-        assert migrate.downgrade(empty_db_url, "0002") == ("0003", "0002")
+        assert migrate.downgrade(empty_db_url, "0002") == ("0004", "0002")
         assert {c for _, c in _text_collations(empty_db_url)} == {"C"}
         # Under "C", lower() knows only ASCII letters.
         assert warehouse.run_sql(empty_db_url, lower).rows == [("Äpfel", "cid")]
-        assert migrate.upgrade(empty_db_url) == ("0002", "0003")
+        assert migrate.upgrade(empty_db_url) == ("0002", "0004")
     assert warehouse.run_sql(empty_db_url, "SELECT count(*) FROM conversation").rows == [(1,)]
+
+
+# --- 0004: text that is no key indexed by hash on PostgreSQL ---------------------------------
+
+
+def _index_methods(url: str) -> dict[str, str]:
+    rows = query(
+        url,
+        "SELECT i.relname, am.amname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        "JOIN pg_am am ON am.oid = i.relam JOIN pg_class t ON t.oid = x.indrelid "
+        "WHERE t.relnamespace = current_schema()::regnamespace AND NOT x.indisprimary",
+    )
+    return dict(rows)
+
+
+def _model_index_methods() -> dict[str, str]:
+    return {
+        index.name: index.dialect_options["postgresql"]["using"] or "btree"
+        for table in metadata.tables.values()
+        for index in table.indexes
+    }
+
+
+def test_text_that_is_no_key_takes_any_length(db_url, tmp_path):
+    """A B-tree entry holds ~2.7 kB on PostgreSQL: a conversation with a longer skill name,
+    agent id or SDE order id used to be rejected whole. Keys keep the limit."""
+    import json
+
+    long_text = "".join(f"{i:05d}-Ä" for i in range(700))  # ~5,600 bytes, incompressible
+    page = json.loads(seed_example(0, repaired=True))
+    record = page["conversationHistoryRecords"][0]
+    record["info"]["latestSkillName"] = long_text
+    record["info"]["latestAgentId"] = long_text
+    record["agentParticipants"][0]["agentId"] = long_text
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(page))
+    summary = warehouse.load([path], db_url)
+    assert not summary.rejected
+    assert query(db_url, "SELECT latest_skill_name, latest_agent_id FROM conversation") == [
+        (long_text, long_text)
+    ]
+    sql = "SELECT conversation_id FROM conversation WHERE latest_skill_name = :s"
+    assert query(db_url, sql, s=long_text) == [(record["info"]["conversationId"],)]
+    assert (long_text,) in query(db_url, "SELECT agent_id FROM participant")
+    if db.is_postgres(db_url):
+        methods = _index_methods(db_url)
+        assert methods == _model_index_methods()
+        assert methods["ix_conversation_latest_skill_name"] == "hash"
+        assert methods["ix_conversation_start_time"] == "btree"
+
+
+def test_0004_makes_hash_indexes_and_back(postgres_url):
+    assert migrate.downgrade(postgres_url, "0003") == ("0004", "0003")
+    assert set(_index_methods(postgres_url).values()) == {"btree"}
+    assert migrate.upgrade(postgres_url) == ("0003", "0004")
+    assert _index_methods(postgres_url) == _model_index_methods()
 
 
 def test_revisions_written_out_as_sql_make_the_same_schema(capsys, _pg_server):
@@ -642,7 +698,7 @@ def test_revisions_written_out_as_sql_make_the_same_schema(capsys, _pg_server):
     finally:
         engine.dispose()
     assert _column_collations(url) == _model_collations()
-    assert query(url, "SELECT version_num FROM alembic_version") == [("0003",)]
+    assert query(url, "SELECT version_num FROM alembic_version") == [("0004",)]
 
 
 def test_a_database_of_a_newer_lp_warehouse_is_named_as_such(db_url, tmp_path):

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Double,
+    Index,
     Integer,
     MetaData,
     Text,
@@ -62,6 +63,17 @@ def key_columns_by_code_point(metadata: MetaData) -> None:
         for column in table.columns:
             if column.name in keyed and isinstance(column.type, Text):
                 column.type = KEY_TEXT
+
+
+def text_index(column: str) -> Index:
+    """A PostgreSQL index for equality lookups and joins on a text column that is no key.
+
+    A hash index: a B-tree entry holds at most ~2.7 kB, so a long value (a 3,000-character
+    skill name, say) would fail its record, and text has no length limit. Hash indexes
+    store a value's hash and serve ``=`` and joins, which is what these columns take; the
+    keys keep their B-trees (see ``loaders.batch.MAX_KEY_BYTES``). None on DuckDB (see
+    README, "The data model")."""
+    return Index(None, column, postgresql_using="hash").ddl_if(dialect="postgresql")
 
 
 class Base(DeclarativeBase):

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import TEXT, Base, boolean, double, extra, int32, json_text, long, text, ts
+from .base import TEXT, Base, boolean, double, extra, int32, json_text, long, text, text_index, ts
 
 CONVERSATION_FK = "conversation.conversation_id"
 
@@ -32,8 +32,8 @@ class Conversation(Base):
     __tablename__ = "conversation"
     __table_args__ = (
         Index(None, "start_time").ddl_if(dialect="postgresql"),
-        Index(None, "latest_agent_id").ddl_if(dialect="postgresql"),
-        Index(None, "latest_skill_name").ddl_if(dialect="postgresql"),
+        text_index("latest_agent_id"),
+        text_index("latest_skill_name"),
         {
             "comment": "One row per conversation: the info, campaign, monitoring, responseTime "
             "and summary sections of a Messaging Interactions API conversation record"
@@ -154,7 +154,7 @@ class Conversation(Base):
 class Participant(Base):
     __tablename__ = "participant"
     __table_args__ = (
-        Index(None, "agent_id").ddl_if(dialect="postgresql"),
+        text_index("agent_id"),
         {"comment": "One row per entry of agentParticipants and consumerParticipant(s)"},
     )
 
@@ -329,7 +329,7 @@ class MessageIntent(Base):
         ForeignKeyConstraint(
             ["conversation_id", "message_id"], ["message.conversation_id", "message.message_id"]
         ),
-        Index(None, "intent_id").ddl_if(dialect="postgresql"),
+        text_index("intent_id"),
         {
             "comment": "One row per intent in a message's "
             "contextData.structuredMetadata[].botResponse.intents"

@@ -14,7 +14,20 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from .base import TEXT, Base, boolean, day, double, extra, int32, json_text, long, text, ts  # noqa: F401
+from .base import (  # noqa: F401
+    TEXT,
+    Base,
+    boolean,
+    day,
+    double,
+    extra,
+    int32,
+    json_text,
+    long,
+    text,
+    text_index,
+    ts,
+)
 
 SDE_ID_COMMENT = (
     "Id of the SDE event: for a conversation, its id, section (auth/unauth) and position; "
@@ -175,7 +188,7 @@ class SdePurchase(SdeEvent, Base):
     __table_args__ = (
         Index(None, "conversation_id").ddl_if(dialect="postgresql"),
         Index(None, "visit_id").ddl_if(dialect="postgresql"),
-        Index(None, "order_id").ddl_if(dialect="postgresql"),
+        text_index("order_id"),
         {"comment": __table_comment__},
     )
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import TEXT, Base, boolean, double, extra, int32, json_text, long, text, ts
+from .base import TEXT, Base, boolean, double, extra, int32, json_text, long, text, text_index, ts
 
 VISIT_FK = "web_session.visit_id"
 FACT_ID_COMMENT = "Digest of the fact's content: the same fact seen in two files is stored once"
@@ -64,7 +64,7 @@ class WebSession(SessionFields, Base):
     __tablename__ = "web_session"
     __table_args__ = (
         Index(None, "session_start_time").ddl_if(dialect="postgresql"),
-        Index(None, "visitor_id").ddl_if(dialect="postgresql"),
+        text_index("visitor_id"),
         {
             "comment": "One row per visit: header, session info and geo merged across files "
             "(a null never erases a value; the file with the later metaData.startTime wins)"
@@ -191,7 +191,7 @@ class WebPageView(Base):
 class WebImpression(EngagementColumns, CampaignGoalColumns, Base):
     __tablename__ = "web_impression"
     __table_args__ = (
-        Index(None, "campaign_id").ddl_if(dialect="postgresql"),
+        text_index("campaign_id"),
         {"comment": "One row per impression (WebSessionImpressionData)"},
     )
 
@@ -209,7 +209,7 @@ class WebImpression(EngagementColumns, CampaignGoalColumns, Base):
 class WebEligibility(EngagementColumns, CampaignGoalColumns, Base):
     __tablename__ = "web_eligibility"
     __table_args__ = (
-        Index(None, "campaign_id").ddl_if(dialect="postgresql"),
+        text_index("campaign_id"),
         {
             "comment": "One row per eligible campaign and engagement at an assessment time "
             "(WebSessionEligibilityData)"
@@ -233,7 +233,7 @@ class WebEligibility(EngagementColumns, CampaignGoalColumns, Base):
 class WebGoalAchieved(Base):
     __tablename__ = "web_goal_achieved"
     __table_args__ = (
-        Index(None, "campaign_goal_id").ddl_if(dialect="postgresql"),
+        text_index("campaign_goal_id"),
         {"comment": "One row per achieved goal (WebSessionGoalAchievedData)"},
     )
 
