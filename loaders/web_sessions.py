@@ -104,7 +104,7 @@ def file_meta(document: Any) -> FileMeta:
         return FileMeta()
     meta = avro.unwrap(document.get("metaData"))
     meta = meta if isinstance(meta, dict) else {}
-    data_type = avro.unwrap(document.get("dataType"))
+    data_type = _first_text(document.get("dataType"))
 
     def epoch(key: str) -> int | None:
         try:
@@ -114,13 +114,31 @@ def file_meta(document: Any) -> FileMeta:
 
     known = ("accountId", "startTime", "endTime", "schemaVersion")
     return FileMeta(
-        data_type=cast_text(data_type) if data_type is not None else None,
+        data_type=data_type,
         account_id=_text_or_none(meta.get("accountId")),
         start_time=epoch("startTime"),
         end_time=epoch("endTime"),
         schema_version=_text_or_none(meta.get("schemaVersion")),
         extra={k: v for k, v in meta.items() if k not in known},
     )
+
+
+def _first_text(value: Any) -> str | None:
+    """The data type a ``dataType`` names, read as detection reads it (``loaders.detect``):
+    its first string, at any depth — ``"WebSession"``, ``{"com…DataTypeEnum": "WebSession"}``,
+    or a malformed union around it. None when it has no string (the bodies' own record
+    names decide): a file detected as web sessions is then read as one, never all its
+    bodies refused as "another data type"."""
+    stack = [value]  # depth first, in document order, without recursion (any depth)
+    while stack:
+        value = stack.pop()
+        if type(value) is str:
+            return value
+        if isinstance(value, dict):
+            stack.extend(reversed(value.values()))
+        elif isinstance(value, list):
+            stack.extend(reversed(value))
+    return None
 
 
 def _is_data_access(document: Any) -> bool:

@@ -14,6 +14,7 @@ import pytest
 from seeds import real_sample, seed_example
 
 from loaders import avro, sources
+from loaders.detect import detect
 from loaders.records import ParsedRecord, Rejected
 from loaders.web_sessions import (
     FileMeta,
@@ -554,6 +555,32 @@ def test_other_data_access_types_are_refused_not_parsed(name, data_type):
     copies = 2 if "agent-activity" in name else 1
     assert len(rejected) == copies
     assert all(f"Data Access {data_type} data is not loaded" in r.reason for r in rejected)
+
+
+@pytest.mark.parametrize(
+    "data_type, expected",
+    [
+        ({"com.liveperson.dataaccess.DataTypeEnum": "WebSession", "zz": "x"}, "WebSession"),
+        ({"com.liveperson.dataaccess.DataTypeEnum": {"nested": ["WebSession"]}}, "WebSession"),
+        ({"com.liveperson.dataaccess.DataTypeEnum": 5}, None),
+        (7, None),
+    ],
+    ids=["extra-key", "nested", "number-in-union", "number"],
+)
+@pytest.mark.parametrize("limit", [8 * 1024 * 1024, 64], ids=["small", "streamed"])
+def test_a_malformed_data_type_is_read_as_detection_reads_it(
+    tmp_path, monkeypatch, data_type, expected, limit
+):
+    # Detection takes dataType's first string (or, without one, the bodies' record names)
+    # and calls the file web sessions; every body was then refused as "another data type".
+    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", limit)
+    doc = json.loads(seed_example(4))
+    doc["dataType"] = data_type
+    path = write(tmp_path, doc)
+    assert detect(path).kind == "web_session"
+    assert {m.data_type for m, _, _ in iter_data_access(path)} == {expected}
+    records, rejected = parse(path)
+    assert (len(records), rejected) == (5, [])
 
 
 @pytest.mark.parametrize("limit", [8 * 1024 * 1024, 64], ids=["small", "streamed"])
