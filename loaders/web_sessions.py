@@ -325,7 +325,16 @@ class _Body:
         }
 
     def context(self, what: str) -> str:
-        return f"{self.position} {self.kind} {what}"
+        # Without the position: a warning's sample is prefixed with its record's position.
+        return f"{self.kind} {what}"
+
+    def stray(self, where: str, value: Any, why: str | None = "not a record") -> None:
+        """Keep what makes no row — an array entry that is not a record, an assessment
+        without campaigns — in the body's ``web_session_source.extra`` under its path, as
+        conversations keep theirs in ``conversation.extra``: nothing of a file is lost."""
+        self.extra[where] = value
+        if why is not None:
+            self.warnings.append(self.context(f"{where}: {why}: kept in web_session_source.extra"))
 
 
 def _finish(row: dict, extra: dict) -> dict:
@@ -499,25 +508,25 @@ def _records(body: _Body, payload: dict, key: str) -> Iterator[tuple[int, str, d
         if isinstance(plain, dict):
             yield i, where, plain
         else:
-            body.warnings.append(body.context(f"{where}: not a record: skipped"))
+            body.stray(where, _plain(raw))
 
 
 def _navigation(body: _Body, payload: dict) -> None:
     # The per-entry work of _records, base, add and time, written out (the hot loop).
     clean, map_into, warnings, ids = avro.clean, _PAGE_VIEW.map_into, body.warnings, body.ids
-    visit_id, visitor_id, position, kind = body.visit_id, body.visitor_id, body.position, body.kind
+    visit_id, visitor_id, kind = body.visit_id, body.visitor_id, body.kind
     key = rows = None
     for i, raw in enumerate(_array(payload.get("navigationData"))):
         entry = clean(raw)
         if not isinstance(entry, dict):
-            warnings.append(body.context(f"navigationData[{i}]: not a record: skipped"))
+            body.stray(f"navigationData[{i}]", _plain(raw))
             continue
         if key is None:
             key = _fact_ids(visit_id, "web_page_view")
         fact = key(entry)
         row = {"visit_id": visit_id, "fact_id": fact, "visitor_id": visitor_id}
         extra: dict[str, Any] = {}
-        map_into(entry, row, extra, warnings, (position, " ", kind, " navigationData[", i, "]"))
+        map_into(entry, row, extra, warnings, (kind, " navigationData[", i, "]"))
         if extra:
             row["extra"] = dumps(extra)
         ident = ("web_page_view", fact)
@@ -535,7 +544,7 @@ def _navigation(body: _Body, payload: dict) -> None:
 def _impressions(body: _Body, payload: dict) -> None:
     # As _navigation, with the containers of _map_container.
     clean, map_into, warnings, ids = avro.clean, _IMPRESSION.map_into, body.warnings, body.ids
-    visit_id, visitor_id, position, kind = body.visit_id, body.visitor_id, body.position, body.kind
+    visit_id, visitor_id, kind = body.visit_id, body.visitor_id, body.kind
     containers = (
         ("engagement", _IMPRESSION_CONTAINERS.engagement.map_into),
         ("campaign", _IMPRESSION_CONTAINERS.campaign.map_into),
@@ -545,14 +554,14 @@ def _impressions(body: _Body, payload: dict) -> None:
     for i, raw in enumerate(_array(payload.get("impressions"))):
         entry = clean(raw)
         if not isinstance(entry, dict):
-            warnings.append(body.context(f"impressions[{i}]: not a record: skipped"))
+            body.stray(f"impressions[{i}]", _plain(raw))
             continue
         if key is None:
             key = _fact_ids(visit_id, "web_impression")
         fact = key(entry)
         row = {"visit_id": visit_id, "fact_id": fact, "visitor_id": visitor_id}
         extra: dict[str, Any] = {}
-        map_into(entry, row, extra, warnings, (position, " ", kind, " impressions[", i, "]"))
+        map_into(entry, row, extra, warnings, (kind, " impressions[", i, "]"))
         for name, container_into in containers:
             value = entry.get(name)
             if value is None:
@@ -561,7 +570,7 @@ def _impressions(body: _Body, payload: dict) -> None:
                 extra[name] = value
                 continue
             sub: dict[str, Any] = {}
-            where = (position, " ", kind, " impressions[", i, "] ", name)
+            where = (kind, " impressions[", i, "] ", name)
             container_into(value, row, sub, warnings, where)
             if sub:
                 extra[name] = sub
@@ -593,13 +602,19 @@ def _eligibility(body: _Body, payload: dict) -> None:
         context = body.context(where)
         stamp = assessment.get("timestamp")
         assessed = cast_or_warn(cast_epoch_ms, stamp, body.warnings, context, "timestamp")
-        assessment_extra = {k: v for k, v in assessment.items() if k not in _ASSESSMENT_KEYS}
+        # An uncastable timestamp (NULL in assessment_time) is kept in extra, as other values are.
+        in_columns = (
+            _ASSESSMENT_KEYS if assessed is not None or stamp is None else ("eligibleCampaigns",)
+        )
+        assessment_extra = {k: v for k, v in assessment.items() if k not in in_columns}
         assessment_source = _without(assessment, "eligibleCampaigns")
+        made = 0
         for j, entry in enumerate(_list(assessment.get("eligibleCampaigns"))):
             here = f"{where}.eligibleCampaigns[{j}]"
             if not isinstance(entry, dict):
-                body.warnings.append(body.context(f"{here}: not a record: skipped"))
+                body.stray(here, entry)
                 continue
+            made += 1
             common: dict[str, Any] = {"assessment_time": assessed}
             common_extra: dict[str, Any] = {}
             if assessment_extra:
@@ -626,6 +641,9 @@ def _eligibility(body: _Body, payload: dict) -> None:
                 _map_container(m.engagement, engagement, row, extra, "engagement", body, here)
                 if body.add("web_eligibility", _finish(row, extra)):
                     body.time(row, "assessment_time")
+        if not made:  # assessed and no campaign eligible (or none readable): no row says it
+            strays = bool(_list(assessment.get("eligibleCampaigns")))  # kept at their paths
+            body.stray(where, assessment_source if strays else assessment, None)
 
 
 def _goals_achieved(body: _Body, payload: dict) -> None:

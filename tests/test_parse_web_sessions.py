@@ -361,6 +361,65 @@ def test_uncastable_values_warn_and_stay_in_extra():
     assert len(parsed.warnings) == 1 and "timestamp" in parsed.warnings[0]
 
 
+def test_entries_that_are_not_records_stay_in_the_source_row():
+    # Nothing of a file is lost: as conversations keep such entries in conversation.extra,
+    # a body keeps them in its web_session_source row's extra, under their path.
+    nav = {"array": [{"url": {"string": "u"}}, 12345]}
+    parsed = parse_web_body(body("WebSessionNavigationData", navigationData=nav), META, "p")
+    assert [v["url"] for v in parsed.tables["web_page_view"]] == ["u"]
+    (source,) = parsed.tables["web_session_source"]
+    assert json.loads(source["extra"]) == {"navigationData[1]": 12345}
+    assert parsed.warnings == [
+        "WebSessionNavigationData navigationData[1]: not a record: kept in web_session_source.extra"
+    ]
+    goals = {"array": ["junk-goal"]}
+    parsed = parse_web_body(body("WebSessionGoalAchievedData", achievedGoals=goals), META, "p")
+    (source,) = parsed.tables["web_session_source"]
+    assert json.loads(source["extra"]) == {"achievedGoals[0]": "junk-goal"}
+    assert "web_goal_achieved" not in parsed.tables
+
+
+def _campaign_entry() -> dict:
+    return {"campaign": {"id": {"long": 7}}, "engagements": {"array": [{"id": {"long": 8}}]}}
+
+
+_ASSESSED = {"timestamp": 1467291704571, "note": "n"}
+
+
+@pytest.mark.parametrize(
+    "campaigns, expected",
+    [
+        ({"array": []}, {"eligibilityData[0]": {**_ASSESSED, "eligibleCampaigns": []}}),
+        (None, {"eligibilityData[0]": _ASSESSED}),
+        (
+            {"long": 99},
+            {"eligibilityData[0]": _ASSESSED, "eligibilityData[0].eligibleCampaigns[0]": 99},
+        ),
+    ],
+    ids=["none-eligible", "null", "not-an-array"],
+)
+def test_an_assessment_without_campaigns_stays_in_the_source_row(campaigns, expected):
+    # web_eligibility has a row per eligible campaign: an assessment that found none (or
+    # none readable) has no row, and its time and fields are kept in the source row.
+    assessment = {"timestamp": {"long": 1467291704571}, "note": {"string": "n"}}
+    assessment["eligibleCampaigns"] = campaigns
+    data = {"array": [assessment]}
+    parsed = parse_web_body(body("WebSessionEligibilityData", eligibilityData=data), META, "p")
+    assert "web_eligibility" not in parsed.tables
+    (source,) = parsed.tables["web_session_source"]
+    assert json.loads(source["extra"]) == expected
+
+
+def test_an_uncastable_assessment_time_is_kept_in_extra():
+    assessment = {"timestamp": {"long": True}, "eligibleCampaigns": {"array": [_campaign_entry()]}}
+    data = {"array": [assessment]}
+    parsed = parse_web_body(body("WebSessionEligibilityData", eligibilityData=data), META, "p")
+    (row,) = parsed.tables["web_eligibility"]
+    assert row.get("assessment_time") is None
+    assert json.loads(row["extra"])["assessment"] == {"timestamp": {"long": True}}
+    assert len(parsed.warnings) == 1 and "timestamp" in parsed.warnings[0]
+
+
 def test_impression_container_fields_without_a_column_go_to_extra():
     impression = {
         "timestamp": {"long": 1467291704600},
