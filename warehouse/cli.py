@@ -50,7 +50,9 @@ def _group(ctx: typer.Context, db: DbOption = None, wait: WaitOption = None) -> 
     ctx.obj = {"db": db, "wait": wait}
 
 
-def _shared(ctx: typer.Context, command: str, db: str | None, wait: float | None):
+def _shared(
+    ctx: typer.Context, command: str, db: str | None, wait: float | None
+) -> tuple[str | None, float | None]:
     """The command's ``--db`` and ``--wait``, else those given before the command.
 
     Two different databases (``lpwh --db a load --db b``) are refused rather than one
