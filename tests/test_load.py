@@ -840,17 +840,32 @@ def test_load_ids_are_taken_in_blocks_in_file_order_without_gaps(db_url, tmp_pat
 
 
 @pytest.mark.parametrize("limits", [(100, 500), (0, 500), (100, 0)])
+@pytest.mark.parametrize("ahead", [512, 2])
 def test_skip_check_with_and_without_reading_the_loaded_digests_at_once(
-    db_url, tmp_path, monkeypatch, limits
+    db_url, tmp_path, monkeypatch, limits, ahead
 ):
     """Up to SHA_PREFETCH_FILES loaded files (and SHA_PREFETCH_PER_FILE per file of the
-    run), their SHA-256s are read once per load; beyond, each file is looked up: either way
-    a file of known content is skipped, a changed one loaded, and a rejected one tried
-    again."""
+    run), their SHA-256s are read once per load; beyond, the run's files are looked up
+    SHA_LOOKAHEAD_FILES at a time, never one statement per file (DuckDB scanned load_file
+    for each): either way a file of known content is skipped, a changed one loaded, and a
+    rejected one tried again."""
     from warehouse import loading
 
     monkeypatch.setattr(loading, "SHA_PREFETCH_FILES", limits[0])
     monkeypatch.setattr(loading, "SHA_PREFETCH_PER_FILE", limits[1])
+    monkeypatch.setattr(loading, "SHA_LOOKAHEAD_FILES", ahead)
+    statements: list[str] = []
+
+    def recording(real):
+        def call(*args):
+            statements.append(args[1])  # (backend, sql, …) or (self, sql, …)
+            return real(*args)
+
+        return call
+
+    monkeypatch.setattr(loading.backends, "scalar", recording(loading.backends.scalar))
+    for cls in (loading.backends.DuckDBBackend, loading.backends.PostgresBackend):
+        monkeypatch.setattr(cls, "fetchall", recording(cls.fetchall))
     looked_up: list[int] = []
     real = loading._Loader._already_loaded
 
@@ -868,10 +883,14 @@ def test_skip_check_with_and_without_reading_the_loaded_digests_at_once(
     record_of(page)["info"]["conversationId"] = "changed"
     write_json(paths[1], page)
     looked_up.clear()
+    statements.clear()
     summary = warehouse.load([*paths, bad], db_url, workers=0)
     status = {f.path: f.status for f in summary.files}
     assert status == {str(paths[0]): "skipped", str(paths[1]): "loaded", str(bad): "rejected"}
-    assert set(looked_up) == {limits != (100, 500)}  # one by one, or from the set read once
+    assert set(looked_up) == {limits != (100, 500)}  # looked up ahead, or in the set read once
+    assert not [sql for sql in statements if "sha256 = ?" in sql]
+    asked_ahead = [sql for sql in statements if "AND sha256 IN" in sql]
+    assert len(asked_ahead) == (0 if limits == (100, 500) else -(-3 // ahead))
 
 
 def test_load_file_rows_of_a_shared_transaction_are_written_many_per_statement(

@@ -202,6 +202,10 @@ LOAD_ID_BLOCK = 64
 #: file (another ~2.5 ms each, against a few microseconds per row read); beyond, it asks.
 SHA_PREFETCH_FILES = 100_000
 SHA_PREFETCH_PER_FILE = 500
+#: Beyond that, the next files of the run are hashed this many at a time and looked up
+#: with one statement: DuckDB has no index on load_file.sha256, and a statement per file
+#: scanned the whole table for each (38 ms a file at 300,000 files loaded).
+SHA_LOOKAHEAD_FILES = 512
 #: Test hook: ``LABEL`` or ``LABEL:N`` kills the load with SIGKILL the N-th time (default
 #: the first) it reaches the point named LABEL — ``mid-file`` (a batch written, its
 #: transaction open), ``before-commit``, ``after-commit`` (before the DuckDB purge of
@@ -450,6 +454,9 @@ class _Loader:
         self.seen_sha: set[str] = set()
         self.loaded_sha: set[str] | None = None  # see _already_loaded
         self.sha_prefetched = False
+        self.hashed: dict[Path, str] = {}  # SHA-256s of the files looked up ahead
+        self.ahead_asked: set[str] = set()  # their SHA-256s …
+        self.ahead_loaded: set[str] = set()  # … and those of them a load already loaded
         # PostgreSQL: files other loads committed since this one looked (see _refresh_loaded).
         self.others_seen: int | None = None  # load_file rows of other loads, as last counted
         self.recheck = False  # check each file again as it is written
@@ -480,7 +487,9 @@ class _Loader:
         least = 2 * (self.pool._max_workers if self.pool else 1)
         self.files_left = self.run_files = len(files)
         held_bytes = 0
-        for path in files:
+        for i, path in enumerate(files):
+            if i % SHA_LOOKAHEAD_FILES == 0:
+                self._look_ahead(files[i : i + SHA_LOOKAHEAD_FILES])
             pending = self._prepare(path)
             if pending is None:
                 continue
@@ -504,7 +513,7 @@ class _Loader:
         result = FileResult(path=shown, status="loading", source=source)
         try:
             result.size_bytes = path.stat().st_size
-            result.sha256 = sources.sha256_of(path)
+            result.sha256 = self.hashed.pop(path, None) or sources.sha256_of(path)
         except OSError as exc:
             self._done(self._reject(result, None, f"cannot read {path}: {exc}"))
             return None
@@ -567,21 +576,54 @@ class _Loader:
             parse_file_group, files, self.chunk_records, self.max_record_bytes
         )
 
+    def _look_ahead(self, paths: list[Path]) -> None:
+        """When the skip check asks per file (see SHA_PREFETCH_FILES), hash ``paths`` now
+        and ask for all of them at once; :meth:`_already_loaded` answers from that."""
+        if self.force:
+            return
+        self._prefetch()
+        self.hashed.clear()
+        self.ahead_asked, self.ahead_loaded = set(), set()
+        if self.loaded_sha is not None:
+            return
+        for path in paths:
+            try:
+                self.hashed[path] = sources.sha256_of(path)
+            except OSError:
+                pass  # _prepare says why
+        self.ahead_asked = set(self.hashed.values())
+        shas = sorted(self.ahead_asked)
+        if shas:
+            marks = ", ".join("?" * len(shas))
+            rows = self.b.fetchall(
+                f"SELECT DISTINCT sha256 FROM load_file WHERE status IN (?, ?, ?) "
+                f"AND sha256 IN ({marks})",
+                [*DONE_STATUSES, *shas],
+            )
+            self.ahead_loaded = {sha for (sha,) in rows}
+
+    def _prefetch(self) -> None:
+        """Read the SHA-256s of the loaded files once, if there are not too many of them."""
+        if self.sha_prefetched:
+            return
+        self.sha_prefetched = True
+        loaded = backends.scalar(self.b, "SELECT count(*) FROM load_file")
+        if self.others_seen is None and self.b.dialect == "postgresql" and not self.force:
+            self.others_seen = self._rows_of_others()  # see _refresh_loaded
+        if loaded <= min(SHA_PREFETCH_FILES, SHA_PREFETCH_PER_FILE * self.run_files):
+            rows = self.b.fetchall(
+                "SELECT DISTINCT sha256 FROM load_file WHERE status IN (?, ?, ?)",
+                list(DONE_STATUSES),
+            )
+            self.loaded_sha = {sha for (sha,) in rows}
+
     def _already_loaded(self, result: FileResult) -> bool:
         """Whether a file of the same SHA-256 was loaded before (by an earlier load)."""
-        if not self.sha_prefetched:
-            self.sha_prefetched = True
-            loaded = backends.scalar(self.b, "SELECT count(*) FROM load_file")
-            if self.others_seen is None and self.b.dialect == "postgresql" and not self.force:
-                self.others_seen = self._rows_of_others()  # see _refresh_loaded
-            if loaded <= min(SHA_PREFETCH_FILES, SHA_PREFETCH_PER_FILE * self.run_files):
-                rows = self.b.fetchall(
-                    "SELECT DISTINCT sha256 FROM load_file WHERE status IN (?, ?, ?)",
-                    list(DONE_STATUSES),
-                )
-                self.loaded_sha = {sha for (sha,) in rows}
+        self._prefetch()
         if self.loaded_sha is not None:
             return result.sha256 in self.loaded_sha
+        if not self.recheck and result.sha256 in self.ahead_asked:
+            return result.sha256 in self.ahead_loaded  # (a recheck asks afresh)
         return bool(
             backends.scalar(
                 self.b,
