@@ -322,6 +322,25 @@ def test_staged_rows_are_let_go_when_unstaged_inside_the_transaction(db_url):
         b.close()
 
 
+def test_key_sets_are_analyzed_and_jit_is_off_on_postgresql(postgres_url):
+    # Autovacuum never analyzes temporary tables: without statistics, the planner took the
+    # staged keys of a few replaced conversations for thousands and scanned whole child
+    # tables to delete their rows, a cost that grew with the warehouse (scaling audit).
+    b = backends.connect(postgres_url)
+    try:
+        assert b.fetchall("SHOW jit") == [("off",)]
+        b.begin()
+        ids = pa.array([f"c{i}" for i in range(50)], pa.large_string())
+        plain = b.stage("plain_keys", pa.table({"conversation_id": ids}))
+        looked_up = b.stage("looked_up_keys", pa.table({"conversation_id": ids}), keys=True)
+        sql = "SELECT reltuples FROM pg_class WHERE relname = ? AND relpersistence = 't'"
+        assert b.fetchall(sql, [looked_up]) == [(50.0,)]
+        assert b.fetchall(sql, [plain]) == [(-1.0,)]  # never analyzed
+        b.rollback()
+    finally:
+        b.close()
+
+
 def test_staged_values_reach_the_database_exactly(db_url):
     # PostgreSQL gets Arrow tables by binary COPY: every type the warehouse uses, nulls
     # distinct from empty strings, extreme values, and NUL (text cannot hold it: U+FFFD).

@@ -255,7 +255,7 @@ class BatchWriter:
 
     def _delete_leaves(self, conversation_ids: list[str]) -> None:
         b = self.backend
-        rel = b.stage("replaced", arrow_table_of({"conversation_id": conversation_ids}))
+        rel = b.stage("replaced", arrow_table_of({"conversation_id": conversation_ids}), keys=True)
         in_keys = f"IN (SELECT conversation_id FROM {rel})"
         for name in conversation_leaf_tables():
             info = tables()[name]
@@ -275,7 +275,7 @@ class BatchWriter:
         of a replaced conversation that is not among them is stale.
         """
         b = self.backend
-        rel = b.stage("replaced", arrow_table_of({"conversation_id": conversation_ids}))
+        rel = b.stage("replaced", arrow_table_of({"conversation_id": conversation_ids}), keys=True)
         for name in conversation_mid_tables():
             match = " AND ".join(
                 f"n.{_q(k)} = {_q(name)}.{_q(k)}" for k in tables()[name].primary_key
@@ -384,7 +384,7 @@ class BatchWriter:
                 f"FILTER (WHERE {value} IS NOT NULL))[1]"
             )
 
-        rel = b.stage("visits", arrow_table_of({"visit_id": visits}))
+        rel = b.stage("visits", arrow_table_of({"visit_id": visits}), keys=True)
         fields = ", ".join(f"{merged(c)} AS {_q(c)}" for c in info.columns if c != "visit_id")
         updates = ", ".join(f"{_q(c)} = m.{_q(c)}" for c in info.update_columns)
         # The merged rows are made first: DuckDB updates from a table some 20x faster than
