@@ -344,6 +344,57 @@ def test_publishing_twice_replaces_the_copy(duckdb_url: str, tmp_path: Path) -> 
     assert leftovers(tmp_path) == []
 
 
+class _Recording:
+    """A DuckDB connection that records the statements it runs."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, sql: list[str]) -> None:
+        self.con, self.sql = con, sql
+
+    def execute(self, sql: str, *args):
+        self.sql.append(sql)
+        return self.con.execute(sql, *args)
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def test_the_copy_is_made_within_a_memory_bound(duckdb_url, tmp_path, monkeypatch) -> None:
+    # DuckDB's default limit is 80 % of the machine: a 1.3 GB copy took 2.65 GB. The copy
+    # is bounded as a load is ($LPWH_DUCKDB_MEMORY_MB plus its key indexes), and the
+    # instance's own limit is put back after.
+    insert_sample(duckdb_url)
+    monkeypatch.setenv("LPWH_DUCKDB_MEMORY_MB", "100")
+    sql: list[str] = []
+    real = publishing._open_source
+    monkeypatch.setattr(publishing, "_open_source", lambda *a: _Recording(real(*a), sql))
+    target = tmp_path / "published.duckdb"
+    assert publishing.publish(duckdb_url, target).rows["conversation"] == 2
+    limits = [s for s in sql if s.startswith("SET memory_limit")]
+    assert len(limits) == 2
+    bound = int(limits[0].split("'")[1].removesuffix("MiB"))
+    assert 100 < bound < 110  # the budget, and a few rows' indexes
+    assert limits[1] != limits[0]  # the previous limit again
+
+
+def test_a_copy_out_of_memory_is_made_again_unbounded(duckdb_url, tmp_path, monkeypatch) -> None:
+    insert_sample(duckdb_url)
+    budgets: list[int | None] = []
+    real = publishing._copy_duckdb_once
+
+    def copy_once(source, temp, storage_version, wait, budget_mb):
+        budgets.append(budget_mb)
+        real(source, temp, storage_version, wait, budget_mb)
+        if budget_mb is not None:  # as if DuckDB had run out of memory, the copy half made
+            raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate")
+
+    monkeypatch.setattr(publishing, "_copy_duckdb_once", copy_once)
+    target = tmp_path / "published.duckdb"
+    assert publishing.publish(duckdb_url, target).rows["conversation"] == 2
+    assert budgets == [512, None]
+    assert count(target, "conversation") == 2
+    assert leftovers(tmp_path) == []
+
+
 def test_a_failed_publish_leaves_the_previous_copy(duckdb_url, tmp_path, monkeypatch) -> None:
     target = tmp_path / "published.duckdb"
     publishing.publish(duckdb_url, target)
