@@ -109,6 +109,17 @@ def test_query_table(db_url: str) -> None:
         assert text in result.stdout
 
 
+def test_a_big_result_as_a_table_shows_its_first_rows_and_says_so(duckdb_url: str) -> None:
+    # A table is for people, and laid out cell by cell: 100,000 rows took 7 minutes.
+    sql = "SELECT range AS n FROM range(1500)"
+    result = lpwh("sql", sql, "--db", duckdb_url)
+    assert result.exit_code == 0, result.output
+    assert "the first 1,000 of 1,500 rows: --format csv or json gives them all" in result.stdout
+    assert "│ 999 │" in result.stdout and "│ 1000 │" not in result.stdout
+    result = lpwh("sql", sql, "--db", duckdb_url, "--format", "csv")
+    assert result.stdout.splitlines()[-1] == "1499"
+
+
 def test_unknown_query_names_the_queries(duckdb_url: str) -> None:
     result = lpwh("query", "no_such_query", "--db", duckdb_url)
     assert result.exit_code == 1
