@@ -535,6 +535,24 @@ def test_cli_load_exits_non_zero_on_rejection_and_prints_json_summary(db_url, tm
     assert "rejected" in result.stdout and "bad.json" in result.stdout
 
 
+def test_table_summary_of_many_files_lists_the_ones_worth_a_look(duckdb_url, tmp_path, monkeypatch):
+    # A folder of 20,000 pages made a table of 20,000 lines: beyond FILE_ROWS, files loaded
+    # or skipped without a rejection or warning are counted on one line.
+    from warehouse import load_report
+
+    monkeypatch.setattr(load_report, "FILE_ROWS", 3)
+    paths = pages_of(tmp_path, 4, 1)
+    bad = tmp_path / "zz-bad.json"
+    bad.write_text("{nope")
+    result = CliRunner().invoke(
+        app, ["load", *map(str, paths), str(bad), "--db", duckdb_url], env={"COLUMNS": "250"}
+    )
+    assert result.exit_code == 1
+    assert "zz-bad.json" in result.stdout
+    assert [p.name for p in paths if p.name in result.stdout] == [paths[0].name, paths[1].name]
+    assert "… 2 more files (2 loaded): --format json lists them" in result.stdout
+
+
 def test_json_summary_counts_rejections_as_the_table_and_load_file_do(db_url, tmp_path):
     # A file rejected whole, a file with a record rejected and an SDE event rejected alone:
     # the JSON summary counts what load_file and load_rejection hold, and what the table says.
