@@ -858,9 +858,9 @@ def test_load_ids_are_taken_in_blocks_in_file_order_without_gaps(db_url, tmp_pat
 
 
 @pytest.mark.parametrize("limits", [(100, 500), (0, 500), (100, 0)])
-@pytest.mark.parametrize("ahead", [512, 2])
+@pytest.mark.parametrize("ahead, ahead_bytes", [(512, 2**26), (2, 2**26), (512, 1)])
 def test_skip_check_with_and_without_reading_the_loaded_digests_at_once(
-    db_url, tmp_path, monkeypatch, limits, ahead
+    db_url, tmp_path, monkeypatch, limits, ahead, ahead_bytes
 ):
     """Up to SHA_PREFETCH_FILES loaded files (and SHA_PREFETCH_PER_FILE per file of the
     run), their SHA-256s are read once per load; beyond, the run's files are looked up
@@ -872,6 +872,7 @@ def test_skip_check_with_and_without_reading_the_loaded_digests_at_once(
     monkeypatch.setattr(loading, "SHA_PREFETCH_FILES", limits[0])
     monkeypatch.setattr(loading, "SHA_PREFETCH_PER_FILE", limits[1])
     monkeypatch.setattr(loading, "SHA_LOOKAHEAD_FILES", ahead)
+    monkeypatch.setattr(loading, "AHEAD_BYTES", ahead_bytes)  # 1: a file at a time
     statements: list[str] = []
 
     def recording(real):
@@ -908,7 +909,8 @@ def test_skip_check_with_and_without_reading_the_loaded_digests_at_once(
     assert set(looked_up) == {limits != (100, 500)}  # looked up ahead, or in the set read once
     assert not [sql for sql in statements if "sha256 = ?" in sql]
     asked_ahead = [sql for sql in statements if "AND sha256 IN" in sql]
-    assert len(asked_ahead) == (0 if limits == (100, 500) else -(-3 // ahead))
+    per_statement = ahead if ahead_bytes > 1 else 1
+    assert len(asked_ahead) == (0 if limits == (100, 500) else -(-3 // per_statement))
 
 
 def test_load_file_rows_of_a_shared_transaction_are_written_many_per_statement(

@@ -202,9 +202,9 @@ LOAD_ID_BLOCK = 64
 #: file (another ~2.5 ms each, against a few microseconds per row read); beyond, it asks.
 SHA_PREFETCH_FILES = 100_000
 SHA_PREFETCH_PER_FILE = 500
-#: Beyond that, the next files of the run are hashed this many at a time and looked up
-#: with one statement: DuckDB has no index on load_file.sha256, and a statement per file
-#: scanned the whole table for each (38 ms a file at 300,000 files loaded).
+#: Beyond that, the next files of the run are hashed up to this many (and AHEAD_BYTES) at
+#: a time and looked up with one statement: DuckDB has no index on load_file.sha256, and a
+#: statement per file scanned the whole table for each (38 ms a file at 300,000 loaded).
 SHA_LOOKAHEAD_FILES = 512
 #: Test hook: ``LABEL`` or ``LABEL:N`` kills the load with SIGKILL the N-th time (default
 #: the first) it reaches the point named LABEL — ``mid-file`` (a batch written, its
@@ -488,8 +488,8 @@ class _Loader:
         self.files_left = self.run_files = len(files)
         held_bytes = 0
         for i, path in enumerate(files):
-            if i % SHA_LOOKAHEAD_FILES == 0:
-                self._look_ahead(files[i : i + SHA_LOOKAHEAD_FILES])
+            if path not in self.hashed:
+                self._look_ahead(files, i)
             pending = self._prepare(path)
             if pending is None:
                 continue
@@ -576,9 +576,11 @@ class _Loader:
             parse_file_group, files, self.chunk_records, self.max_record_bytes
         )
 
-    def _look_ahead(self, paths: list[Path]) -> None:
-        """When the skip check asks per file (see SHA_PREFETCH_FILES), hash ``paths`` now
-        and ask for all of them at once; :meth:`_already_loaded` answers from that."""
+    def _look_ahead(self, files: list[Path], start: int) -> None:
+        """When the skip check asks per file (see SHA_PREFETCH_FILES), hash the files from
+        ``files[start]`` on (SHA_LOOKAHEAD_FILES of them, within AHEAD_BYTES: each is read
+        again soon after, from the page cache) and ask for all of them at once;
+        :meth:`_already_loaded` answers from that."""
         if self.force:
             return
         self._prefetch()
@@ -586,8 +588,12 @@ class _Loader:
         self.ahead_asked, self.ahead_loaded = set(), set()
         if self.loaded_sha is not None:
             return
-        for path in paths:
+        size = 0
+        for path in files[start : start + SHA_LOOKAHEAD_FILES]:
             try:
+                size += path.stat().st_size
+                if self.hashed and size > AHEAD_BYTES:
+                    break
                 self.hashed[path] = sources.sha256_of(path)
             except OSError:
                 pass  # _prepare says why
