@@ -158,12 +158,22 @@ def iter_data_access(path: str | os.PathLike) -> Iterator[tuple[FileMeta | None,
         if key is None:
             if _is_data_access(value):
                 meta = file_meta(value)
+                records = value.get("recordCollection")
+                if records is not None and not isinstance(records, list):
+                    yield meta, f"{position}, recordCollection", NotAnArray(records)
             else:
                 yield None, position, value
         elif key == "recordCollection" and meta is not None:
             yield meta, position, value
         else:
             yield None, position, value
+
+
+@dataclass(frozen=True, slots=True)
+class NotAnArray:
+    """A document's ``recordCollection`` that is not an array (rejected with its text)."""
+
+    value: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +205,10 @@ def iter_web_bodies(path: str | os.PathLike) -> Iterator[WebBody | Rejected]:
                 refused = meta
                 reason = f"Data Access {meta.data_type} data is not loaded (not web sessions)"
                 yield Rejected(position, reason, None)
+            continue
+        if isinstance(element, NotAnArray):
+            reason = "recordCollection is not an array of records"
+            yield Rejected(position, reason, safe_json(element.value))
             continue
         if not isinstance(element, dict) or "body" not in element:
             yield Rejected(position, "recordCollection entry without a body", safe_json(element))

@@ -616,6 +616,22 @@ def test_other_data_access_types_are_refused_not_parsed(name, data_type):
     assert all(f"Data Access {data_type} data is not loaded" in r.reason for r in rejected)
 
 
+@pytest.mark.parametrize("records", ["not-an-array", {"body": {}}, 5])
+@pytest.mark.parametrize("limit", [8 * 1024 * 1024, 64], ids=["small", "streamed"])
+def test_a_record_collection_that_is_not_an_array_is_rejected(
+    tmp_path, monkeypatch, records, limit
+):
+    # It used to vanish: the file loaded with no record, no rejection and no warning.
+    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", limit)
+    doc = json.loads(seed_example(4))
+    doc["recordCollection"] = records
+    parsed, rejected = parse(write(tmp_path, doc))
+    assert parsed == []
+    assert [(r.position, r.reason, json.loads(r.raw)) for r in rejected] == [
+        ("byte 0, recordCollection", "recordCollection is not an array of records", records)
+    ]
+
+
 @pytest.mark.parametrize(
     "data_type, expected",
     [
