@@ -48,40 +48,49 @@ carts AS (
             AND s.conversation_id IN (SELECT conversation_id FROM conv_in_range))
        OR (s.source = 'web_session' AND s.visit_id IN (SELECT visit_id FROM visit_in_range))
 ),
--- The latest cart of each context, before any join: PostgreSQL, without statistics on the
--- window's output, took it for a handful of rows and joined it to the purchases by nested
--- loop, quadratic in the warehouse (a minute at 100,000 conversations).
-latest AS (
-    SELECT source, context_id, total_exact, total_huge FROM carts WHERE rn = 1
-),
--- A purchase shares its context (and so its range) with the cart it is matched to; the
--- test is a hashed lookup on both databases, whatever the estimates.
-flagged AS (
+-- The latest cart of each context and every purchase's context, counted by one aggregate
+-- per context: no join, whose plan PostgreSQL would choose on row estimates. (Joined, with
+-- no statistics on the window's output, it expected 2 latest carts and looped over the
+-- purchases for each: a minute at 100,000 conversations. An IN test is hashed only while
+-- the purchases fit in work_mem.)
+contexts AS (
     SELECT
-        l.*,
-        (l.source, l.context_id) IN (
-            SELECT
-                p.source,
-                CASE WHEN p.source = 'conversation' THEN p.conversation_id ELSE p.visit_id END
-            FROM sde_purchase AS p
-            -- (a NULL in the list would make a miss NULL instead of false)
-            WHERE CASE WHEN p.source = 'conversation' THEN p.conversation_id ELSE p.visit_id END
-                IS NOT NULL
-        ) AS purchased
-    FROM latest AS l
+        source,
+        context_id,
+        MAX(total_exact) AS total_exact,
+        MAX(total_huge) AS total_huge,
+        MAX(is_cart) AS has_cart,
+        MAX(is_purchase) AS purchased
+    FROM (
+        SELECT source, context_id, total_exact, total_huge, 1 AS is_cart, 0 AS is_purchase
+        FROM carts
+        WHERE rn = 1
+        UNION ALL
+        -- A purchase shares its context (and so its range) with the cart it is matched to.
+        SELECT
+            p.source,
+            CASE WHEN p.source = 'conversation' THEN p.conversation_id ELSE p.visit_id END,
+            NULL,
+            NULL,
+            0,
+            1
+        FROM sde_purchase AS p
+    ) AS events
+    GROUP BY source, context_id
 )
 SELECT
     source,
     COUNT(*) AS contexts_with_cart,
-    COUNT(*) FILTER (WHERE purchased) AS purchased,
-    COUNT(*) FILTER (WHERE NOT purchased) AS abandoned,
+    SUM(purchased) AS purchased,
+    COUNT(*) - SUM(purchased) AS abandoned,
     CAST(ROUND(CAST(
-        100.0 * COUNT(*) FILTER (WHERE NOT purchased) / NULLIF(COUNT(*), 0)
+        100.0 * (COUNT(*) - SUM(purchased)) / NULLIF(COUNT(*), 0)
     AS DECIMAL(38, 10)), 2) AS DOUBLE PRECISION) AS abandonment_pct,
     -- Decimal sums are exact, so both databases add up to the same value.
-    CAST(COALESCE(SUM(total_exact) FILTER (WHERE NOT purchased), 0) AS DOUBLE PRECISION)
-        + COALESCE(SUM(total_huge) FILTER (WHERE NOT purchased), 0)
+    CAST(COALESCE(SUM(CASE WHEN purchased = 0 THEN total_exact END), 0) AS DOUBLE PRECISION)
+        + COALESCE(SUM(CASE WHEN purchased = 0 THEN total_huge END), 0)
         AS abandoned_value
-FROM flagged
+FROM contexts
+WHERE has_cart = 1
 GROUP BY source
 ORDER BY source ASC
