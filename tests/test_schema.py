@@ -675,6 +675,23 @@ def test_text_that_is_no_key_takes_any_length(db_url, tmp_path):
 
 
 def test_0004_makes_hash_indexes_and_back(postgres_url):
+    engine = db.create_engine(postgres_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO conversation (conversation_id, record_hash, latest_skill_name) "
+                    "VALUES ('c1', 'h', repeat('skill ', 700))"
+                )
+            )
+        # A B-tree cannot hold the 4,200-byte name: the downgrade says so and changes nothing.
+        with pytest.raises(RuntimeError, match=r"1 value\(s\) of conversation.latest_skill_name"):
+            migrate.downgrade(postgres_url, "0003")
+        assert migrate.current_revision(postgres_url) == "0004"
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE conversation SET latest_skill_name = 'skill'"))
+    finally:
+        engine.dispose()
     assert migrate.downgrade(postgres_url, "0003") == ("0004", "0003")
     assert set(_index_methods(postgres_url).values()) == {"btree"}
     assert migrate.upgrade(postgres_url) == ("0003", "0004")

@@ -2,7 +2,7 @@
 
 A PostgreSQL B-tree entry holds at most ~2.7 kB, so the loader rejected a whole
 conversation whose skill name, agent id, intent id or order id was longer than 1,000 bytes
-(and a web visit's visitor or campaign id), where the contract says text has no length
+(and a web body whose visitor id was), where the contract says text has no length
 limit. These columns are looked up by equality and joined on, which a hash index serves
 with no limit on the value. Keys keep their B-trees. Nothing to do on DuckDB, which has
 none of these indexes.
@@ -31,9 +31,6 @@ TEXT_INDEXES = (
     ("message_intent", "intent_id"),
     ("sde_purchase", "order_id"),
     ("web_session", "visitor_id"),
-    ("web_impression", "campaign_id"),
-    ("web_eligibility", "campaign_id"),
-    ("web_goal_achieved", "campaign_goal_id"),
 )
 
 
@@ -51,6 +48,25 @@ def upgrade() -> None:
     _rebuild("hash")
 
 
+#: The longest value a B-tree of 0003 is sure to take (an entry holds at most ~2.7 kB).
+BTREE_VALUE_BYTES = 2000
+
+
 def downgrade() -> None:
-    """B-trees again, as 0001 made them."""
+    """B-trees again, as 0001 made them — refused, with what stands in the way, while a
+    stored value is too long for one (PostgreSQL would fail with "index row size")."""
+    if op.get_context().dialect.name == "postgresql" and not op.get_context().as_sql:
+        bind = op.get_bind()
+        for table, column in TEXT_INDEXES:
+            sql = (
+                f'SELECT count(*) FROM "{table}" WHERE octet_length("{column}") > '
+                f"{BTREE_VALUE_BYTES}"
+            )
+            long_values = bind.exec_driver_sql(sql).scalar()
+            if long_values:
+                raise RuntimeError(
+                    f"cannot downgrade below 0004: {long_values} value(s) of {table}.{column} "
+                    f"are longer than {BTREE_VALUE_BYTES:,} bytes, more than the B-tree index "
+                    "of revision 0003 holds; shorten or delete them first"
+                )
     _rebuild("btree")

@@ -191,7 +191,7 @@ class WebPageView(Base):
 class WebImpression(EngagementColumns, CampaignGoalColumns, Base):
     __tablename__ = "web_impression"
     __table_args__ = (
-        text_index("campaign_id"),
+        Index(None, "campaign_id").ddl_if(dialect="postgresql"),
         {"comment": "One row per impression (WebSessionImpressionData)"},
     )
 
@@ -209,7 +209,7 @@ class WebImpression(EngagementColumns, CampaignGoalColumns, Base):
 class WebEligibility(EngagementColumns, CampaignGoalColumns, Base):
     __tablename__ = "web_eligibility"
     __table_args__ = (
-        text_index("campaign_id"),
+        Index(None, "campaign_id").ddl_if(dialect="postgresql"),
         {
             "comment": "One row per eligible campaign and engagement at an assessment time "
             "(WebSessionEligibilityData)"
@@ -233,7 +233,7 @@ class WebEligibility(EngagementColumns, CampaignGoalColumns, Base):
 class WebGoalAchieved(Base):
     __tablename__ = "web_goal_achieved"
     __table_args__ = (
-        text_index("campaign_goal_id"),
+        Index(None, "campaign_goal_id").ddl_if(dialect="postgresql"),
         {"comment": "One row per achieved goal (WebSessionGoalAchievedData)"},
     )
 
