@@ -204,9 +204,11 @@ def _copy_duckdb_once(
 
     con = _open_source(source, wait)
     alias = f"lpwh_publish_{uuid.uuid4().hex[:8]}"
-    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    # Only an instance of its own is bounded: the caller's open instance (see _open_source)
+    # keeps its limit, which DuckDB reports rounded and so could not be put back exactly.
+    own = con.execute("SELECT current_setting('access_mode')").fetchone()[0] == "read_only"
     try:
-        if budget_mb is not None:
+        if budget_mb is not None and own:
             rows = con.execute("SELECT coalesce(sum(estimated_size), 0) FROM duckdb_tables()")
             indexes_mb = -(-int(rows.fetchone()[0]) * INDEX_BYTES_PER_ROW // MB)
             con.execute(f"SET memory_limit = '{budget_mb + indexes_mb}MiB'")
@@ -229,8 +231,6 @@ def _copy_duckdb_once(
         finally:
             con.execute(f"DETACH {alias}")
     finally:
-        # The instance may be the caller's own (see _open_source): its limit is put back.
-        con.execute(f"SET memory_limit = '{previous}'")
         con.close()
 
 
