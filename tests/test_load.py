@@ -913,6 +913,34 @@ def test_skip_check_with_and_without_reading_the_loaded_digests_at_once(
     assert len(asked_ahead) == (0 if limits == (100, 500) else -(-3 // per_statement))
 
 
+def test_look_ahead_hashes_each_file_once_even_past_an_unreadable_one(
+    duckdb_url, tmp_path, monkeypatch
+):
+    # A file that could not be hashed ahead started the look-ahead again from itself: every
+    # unreadable file re-hashed the next 256 (16,074 hashes for 540 files in the review).
+    from loaders import sources
+    from warehouse import loading
+
+    monkeypatch.setattr(loading, "SHA_PREFETCH_FILES", -1)  # look ahead, even when empty
+    paths = pages_of(tmp_path, 6, 1)
+    real = sources.sha256_of
+    hashed: list[str] = []
+
+    def sha256_of(path):
+        hashed.append(Path(path).name)
+        if Path(path) == paths[2]:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(sources, "sha256_of", sha256_of)
+    summary = warehouse.load(paths, duckdb_url, workers=0)
+    status = {f.path: f.status for f in summary.files}
+    assert status == {str(p): "rejected" if p == paths[2] else "loaded" for p in paths}
+    (unreadable,) = [f for f in summary.files if f.status == "rejected"]
+    assert "Permission denied" in unreadable.error
+    assert sorted(hashed) == sorted([p.name for p in paths] + [paths[2].name])
+
+
 def test_load_file_rows_of_a_shared_transaction_are_written_by_one_statement(
     db_url, tmp_path, monkeypatch
 ):

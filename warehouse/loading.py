@@ -205,7 +205,7 @@ SHA_PREFETCH_PER_FILE = 500
 #: Beyond that, the next files of the run are hashed up to this many (and AHEAD_BYTES) at
 #: a time and looked up with one statement: DuckDB has no index on load_file.sha256, and a
 #: statement per file scanned the whole table for each (38 ms a file at 300,000 loaded).
-SHA_LOOKAHEAD_FILES = 512
+SHA_LOOKAHEAD_FILES = 256
 #: Test hook: ``LABEL`` or ``LABEL:N`` kills the load with SIGKILL the N-th time (default
 #: the first) it reaches the point named LABEL — ``mid-file`` (a batch written, its
 #: transaction open), ``before-commit``, ``after-commit`` (before the DuckDB purge of
@@ -596,8 +596,8 @@ class _Loader:
                     break
                 self.hashed[path] = sources.sha256_of(path)
             except OSError:
-                pass  # _prepare says why
-        self.ahead_asked = set(self.hashed.values())
+                self.hashed[path] = ""  # looked at: _prepare tries again and says why
+        self.ahead_asked = set(self.hashed.values()) - {""}
         shas = sorted(self.ahead_asked)
         if shas:
             marks = ", ".join("?" * len(shas))
