@@ -615,11 +615,12 @@ def _eligibility(body: _Body, payload: dict) -> None:
     for _, where, assessment in _records(body, payload, "eligibilityData"):
         context = body.context(where)
         stamp = assessment.get("timestamp")
+        warned = len(body.warnings)
         assessed = cast_or_warn(cast_epoch_ms, stamp, body.warnings, context, "timestamp")
-        # An uncastable timestamp (NULL in assessment_time) is kept in extra, as other values are.
-        in_columns = (
-            _ASSESSMENT_KEYS if assessed is not None or stamp is None else ("eligibleCampaigns",)
-        )
+        # An uncastable timestamp (NULL in assessment_time, with a warning) is kept in extra,
+        # as other values are; an unknown one (-1, "undefined", "") is just NULL.
+        uncast = len(body.warnings) > warned
+        in_columns = ("eligibleCampaigns",) if uncast else _ASSESSMENT_KEYS
         assessment_extra = {k: v for k, v in assessment.items() if k not in in_columns}
         assessment_source = _without(assessment, "eligibleCampaigns")
         made = 0

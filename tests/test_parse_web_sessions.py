@@ -420,6 +420,17 @@ def test_an_uncastable_assessment_time_is_kept_in_extra():
     assert len(parsed.warnings) == 1 and "timestamp" in parsed.warnings[0]
 
 
+@pytest.mark.parametrize("unknown", [{"long": -1}, {"string": "undefined"}, {"string": ""}])
+def test_an_unknown_assessment_time_is_null_and_not_kept(unknown):
+    assessment = {"timestamp": unknown, "eligibleCampaigns": {"array": [_campaign_entry()]}}
+    data = {"array": [assessment]}
+    parsed = parse_web_body(body("WebSessionEligibilityData", eligibilityData=data), META, "p")
+    (row,) = parsed.tables["web_eligibility"]
+    assert row.get("assessment_time") is None
+    assert "assessment" not in json.loads(row.get("extra") or "{}")
+    assert parsed.warnings == []
+
+
 def test_impression_container_fields_without_a_column_go_to_extra():
     impression = {
         "timestamp": {"long": 1467291704600},
