@@ -597,21 +597,27 @@ def test_0002_collates_the_text_of_a_warehouse_with_data_and_back(empty_db_url, 
     assert warehouse.run_sql(empty_db_url, "SELECT count(*) FROM conversation").rows == [(3,)]
 
 
-def test_0003_gives_names_the_databases_collation_again_and_back(empty_db_url):
-    """Under "C", PostgreSQL's lower() knows only ASCII: 0003 keeps "C" for identifiers only,
-    with the data in place; the canned queries lower-case names as DuckDB does."""
-    migrate.upgrade(empty_db_url, "0002")
-    engine = db.create_engine(empty_db_url)
+def _store_conversation(url: str, conversation_id: str, skill_sql: str) -> None:
+    """A bare conversation row whose latest_skill_name is the SQL expression ``skill_sql``."""
+    engine = db.create_engine(url)
     try:
         with engine.begin() as conn:
             conn.execute(
                 sa.text(
                     "INSERT INTO conversation (conversation_id, record_hash, latest_skill_name) "
-                    "VALUES ('CID', 'h', 'ÄPFEL')"
-                )
+                    f"VALUES (:cid, 'h', {skill_sql})"
+                ),
+                {"cid": conversation_id},
             )
     finally:
         engine.dispose()
+
+
+def test_0003_gives_names_the_databases_collation_again_and_back(empty_db_url):
+    """Under "C", PostgreSQL's lower() knows only ASCII: 0003 keeps "C" for identifiers only,
+    with the data in place; the canned queries lower-case names as DuckDB does."""
+    migrate.upgrade(empty_db_url, "0002")
+    _store_conversation(empty_db_url, "CID", "'ÄPFEL'")
     assert migrate.upgrade(empty_db_url) == ("0002", "0004")
     lower = "SELECT lower(latest_skill_name), lower(conversation_id) FROM conversation"
     assert warehouse.run_sql(empty_db_url, lower).rows == [("äpfel", "cid")]
@@ -675,15 +681,9 @@ def test_text_that_is_no_key_takes_any_length(db_url, tmp_path):
 
 
 def test_0004_makes_hash_indexes_and_back(postgres_url):
+    _store_conversation(postgres_url, "c1", "repeat('skill ', 700)")
     engine = db.create_engine(postgres_url)
     try:
-        with engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO conversation (conversation_id, record_hash, latest_skill_name) "
-                    "VALUES ('c1', 'h', repeat('skill ', 700))"
-                )
-            )
         # A B-tree cannot hold the 4,200-byte name: the downgrade says so and changes nothing.
         with pytest.raises(RuntimeError, match=r"1 value\(s\) of conversation.latest_skill_name"):
             migrate.downgrade(postgres_url, "0003")
