@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -48,22 +49,13 @@ from loaders.files import printable
 from loaders.records import Rejected
 from warehouse import backend as backends
 from warehouse import db
+from warehouse.tables import tables
 from warehouse.writer import BatchWriter, FileCounts, purge_stale
 
 CHUNK_RECORDS = 2000
 RAW_HEAD_BYTES = 64 * 1024
 DONE_STATUSES = ("loaded", "listing", "unsupported")
 PARSED_KINDS = ("conversations", "web_session")
-_REJECTION_SCHEMA = pa.schema(
-    [
-        ("load_id", pa.int64()),
-        ("ordinal", pa.int32()),
-        ("path", pa.large_string()),
-        ("position", pa.large_string()),
-        ("reason", pa.large_string()),
-        ("raw", pa.large_string()),
-    ]
-)
 
 
 def _conversation_counts(c: FileCounts) -> dict[str, int]:
@@ -1067,7 +1059,9 @@ def _write_rejections(backend: backends.Backend, result: FileResult) -> None:
     ]
     if not rows or result.status == "rejected":
         return
-    relation = backend.stage("load_rejection", pa.Table.from_pylist(rows, schema=_REJECTION_SCHEMA))
+    relation = backend.stage(
+        "load_rejection", pa.Table.from_pylist(rows, schema=_bookkeeping_schema("load_rejection"))
+    )
     backend.execute(
         "INSERT INTO load_rejection (load_id, ordinal, path, position, reason, raw) "
         f"SELECT load_id, ordinal, path, position, reason, raw FROM {relation}"
@@ -1079,25 +1073,15 @@ def _insert_load_file(backend: backends.Backend, result: FileResult) -> None:
     _insert_load_files(backend, [result])
 
 
-_LOAD_FILE_SCHEMA = pa.schema(
-    [
-        ("load_id", pa.int64()),
-        ("path", pa.large_string()),
-        ("sha256", pa.large_string()),
-        ("size_bytes", pa.int64()),
-        ("kind", pa.large_string()),
-        ("status", pa.large_string()),
-        ("records_seen", pa.int64()),
-        ("records_loaded", pa.int64()),
-        ("records_rejected", pa.int64()),
-        ("warnings", pa.int64()),
-        ("started_at", pa.timestamp("us")),
-        ("finished_at", pa.timestamp("us")),
-        ("error", pa.large_string()),
-        ("detail", pa.large_string()),
-    ]
-)
-_LOAD_FILE_COLUMNS = ", ".join(_LOAD_FILE_SCHEMA.names)
+@cache
+def _bookkeeping_schema(name: str) -> pa.Schema:
+    """The Arrow schema of a bookkeeping table (``warehouse.tables``), its times to the
+    microsecond, as the clock gives them (exports' times are milliseconds)."""
+    schema = tables()[name].schema
+    for i, f in enumerate(schema):
+        if pa.types.is_timestamp(f.type):
+            schema = schema.set(i, pa.field(f.name, pa.timestamp("us")))
+    return schema
 
 
 def _insert_load_files(backend: backends.Backend, results: list[FileResult]) -> None:
@@ -1137,11 +1121,11 @@ def _insert_load_files(backend: backends.Backend, results: list[FileResult]) -> 
         )
     if not rows:
         return
-    columns = dict(zip(_LOAD_FILE_SCHEMA.names, map(list, zip(*rows, strict=True)), strict=True))
-    relation = backend.stage("load_file", pa.Table.from_pydict(columns, schema=_LOAD_FILE_SCHEMA))
-    backend.execute(
-        f"INSERT INTO load_file ({_LOAD_FILE_COLUMNS}) SELECT {_LOAD_FILE_COLUMNS} FROM {relation}"
-    )
+    schema = _bookkeeping_schema("load_file")
+    columns = dict(zip(schema.names, map(list, zip(*rows, strict=True)), strict=True))
+    relation = backend.stage("load_file", pa.Table.from_pydict(columns, schema=schema))
+    names = ", ".join(schema.names)
+    backend.execute(f"INSERT INTO load_file ({names}) SELECT {names} FROM {relation}")
     backend.unstage(relation)
 
 
