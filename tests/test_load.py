@@ -462,6 +462,62 @@ def test_record_without_conversation_id_is_rejected_and_the_rest_loads(db_url, t
     assert len(raw) == 1 and orjson.loads(raw[0][0])["info"]["brandId"] == "qa26409991"
 
 
+@pytest.mark.parametrize("streamed", [False, True])
+def test_rejections_set_aside_in_the_database_are_written_with_their_file_or_dropped(
+    db_url, tmp_path, monkeypatch, streamed
+):
+    # Rejections wait in a temporary table of the file's transaction (here every 10): they
+    # reach load_rejection, numbered in file order, once the file is loaded, and go with
+    # the transaction when the file is rejected whole after some were set aside.
+    from warehouse import loading, rejections
+
+    monkeypatch.setattr(rejections, "SPOOL_ROWS", 10)
+    if streamed:
+        monkeypatch.setattr(loading, "WORKER_FILE_LIMIT", 0)
+
+    def lines(prefix: str, bad: int) -> bytes:
+        good = copy.deepcopy(record_of(seed_page()))
+        good["info"]["conversationId"] = f"{prefix}-good"
+        rows = [orjson.dumps({"info": {"n": n, "file": prefix}}) for n in range(bad)]
+        return b"\n".join([*rows, orjson.dumps(good)]) + b"\n"
+
+    first = tmp_path / "a.jsonl"
+    first.write_bytes(lines("a", 25))
+    cut = tmp_path / "b.jsonl.gz"
+    whole = gzip.compress(lines("b", 25))
+    cut.write_bytes(whole[: len(whole) - 30])  # (the good record is the last)
+    third = tmp_path / "c.jsonl"
+    third.write_bytes(lines("c", 3))
+    summary = warehouse.load([first, cut, third], db_url, workers=0, chunk_records=4)
+    assert [(f.status, f.counts.rejected) for f in summary.files] == [
+        ("loaded", 25),
+        ("rejected", 1),
+        ("loaded", 3),
+    ]
+    assert [r.position for r in summary.files[0].counts.rejections][:3] == [
+        "line 1",
+        "line 2",
+        "line 3",
+    ]
+    stored = query(
+        db_url,
+        "SELECT f.path, r.ordinal, r.position, r.raw FROM load_rejection r "
+        "JOIN load_file f USING (load_id) ORDER BY f.path, r.ordinal",
+    )
+    expected = [
+        (str(first), n, f"line {n + 1}", {"info": {"n": n, "file": "a"}}) for n in range(25)
+    ]
+    expected.append((str(cut), 0, None, None))
+    expected += [
+        (str(third), n, f"line {n + 1}", {"info": {"n": n, "file": "c"}}) for n in range(3)
+    ]
+    got = [(p, o, pos if p != str(cut) else None, orjson.loads(raw) if p != str(cut) else None)
+           for p, o, pos, raw in stored]  # fmt: skip
+    assert got == expected
+    ids = [cid for (cid,) in query(db_url, "SELECT conversation_id FROM conversation ORDER BY 1")]
+    assert ids == ["a-good", "c-good"]
+
+
 def test_unknown_sde_type_rejects_that_event_alone(db_url, tmp_path):
     page = seed_page()
     event = {"sdeType": "TELEPATHY", "telepathy": {"thought": "buy"}, "serverTimeStamp": "1"}

@@ -77,9 +77,7 @@ def _files_to_list(files: list[FileResult]) -> tuple[list[FileResult], list[File
         return files, []
 
     def plain(f: FileResult) -> bool:
-        return (
-            f.status in ("loaded", "skipped") and not f.counts.rejections and not f.counts.warnings
-        )
+        return f.status in ("loaded", "skipped") and not f.counts.rejected and not f.counts.warnings
 
     notable = [f for f in files if not plain(f)]
     shown = notable[:FILE_ROWS]
@@ -113,7 +111,7 @@ def print_summary(summary: LoadSummary, output_format: str = "table") -> None:
             f.data_type if f.kind == "data_access" else (f.kind or ""),
             f.status,
             str(f.counts.records_seen),
-            str(len(f.counts.rejections)),
+            str(f.counts.rejected),
             str(f.counts.warnings),
         )
     if left:
@@ -147,8 +145,9 @@ def print_summary(summary: LoadSummary, output_format: str = "table") -> None:
         rejected.add_column("reason", overflow="fold")
         for path, r in rejections[:50]:
             rejected.add_row(path, r.position or "", short_reason(path, r.position, r.reason))
-        if len(rejections) > 50:
-            rejected.add_row("…", "", f"{len(rejections) - 50} more")
+        more = totals["rejections"] - min(len(rejections), 50)
+        if more:
+            rejected.add_row("…", "", f"{more:,} more")
         console.print(rejected)
     samples = [(f.path, w) for f in summary.files for w in f.counts.warning_samples]
     if samples:

@@ -103,11 +103,12 @@ class FileResult:
             "records_loaded": c.records_loaded,
             # As load_file.records_rejected and the table's "rejected": the file's rows in
             # load_rejection (a record, an SDE event or body alone, or the whole file).
-            "records_rejected": len(c.rejections),
+            "records_rejected": c.rejected,
             "warnings": c.warnings,
             "conversations": _conversation_counts(c),
             "rows": dict(sorted(c.rows.items())),
-            "rejections": [asdict(r) | {"raw": None} for r in c.rejections],
+            # The first rejections.SAMPLES (load_rejection has every one, with its raw text).
+            "rejections": [asdict(r) for r in c.rejections],
             "warning_samples": list(c.warning_samples),
         }
 
@@ -122,7 +123,7 @@ class LoadSummary:
     @property
     def rejected(self) -> bool:
         """Whether anything (a file, a record, an SDE event, a body) was rejected."""
-        return any(f.status == "rejected" or f.counts.rejections for f in self.files)
+        return any(f.status == "rejected" or f.counts.rejected for f in self.files)
 
     def totals(self) -> dict[str, Any]:
         statuses = Counter(f.status for f in self.files)
@@ -138,10 +139,10 @@ class LoadSummary:
             "conversations_older_ignored": sum(f.counts.older for f in self.files),
             "records_seen": sum(f.counts.records_seen for f in self.files),
             "records_rejected": sum(
-                len(f.counts.rejections) for f in self.files if f.status != "rejected"
+                f.counts.rejected for f in self.files if f.status != "rejected"
             ),
             # Every row written to load_rejection, files rejected whole included.
-            "rejections": sum(len(f.counts.rejections) for f in self.files),
+            "rejections": sum(f.counts.rejected for f in self.files),
             "warnings": sum(f.counts.warnings for f in self.files),
             "rows": dict(sorted(rows.items())),
         }
@@ -387,7 +388,9 @@ def _regroup(held: list[ParsedBatch], records: int, final: bool) -> Iterator[Par
     while held:
         count, n = 0, 0
         while n < len(held) and count < records:
-            count += len(held[n].metas)
+            # Rejected records count too: a file bad throughout was held whole (2.5 GB for
+            # 512 MB of them), waiting for records to write.
+            count += len(held[n].metas) + len(held[n].rejections)
             n += 1
         if count < records and not final:
             return
@@ -722,7 +725,7 @@ class _Loader:
             else:
                 self._begin()
                 result.load_id = self._next_load_id()
-                self.writer.counts[result.load_id].add_parse(file_parse.share)
+                self.writer.add_parse(result.load_id, file_parse.share)
                 load_ids.extend([result.load_id] * len(file_parse.share.metas))
                 written.append((pending.path, result))
         entries, start = [], 0
@@ -742,7 +745,7 @@ class _Loader:
             return
         result.load_id = self._next_load_id()
         for batch in batches:
-            self.writer.counts[result.load_id].add_parse(batch)
+            self.writer.add_parse(result.load_id, batch)
         # A file's batches go in one write: a file of many records (a web-session document
         # of 20,000 bodies, say) pays a write's fixed costs once, not per batch.
         batch = merge_batches(batches)
@@ -801,8 +804,7 @@ class _Loader:
                     result.status = "loaded"
             # load_file first: each rejection references its file's row.
             _insert_load_files(self.b, [result for _, result in self.txn_files])
-            for _, result in self.txn_files:
-                _write_rejections(self.b, result)
+            self.writer.write_rejections([result.load_id for _, result in self.txn_files])
             _crash_point("before-commit")
             self.b.commit()
         except Exception:
@@ -894,7 +896,7 @@ class _Loader:
         try:
             for batch in self._streamed_batches(path, result.kind):
                 self.interrupt.check()
-                self.writer.counts[result.load_id].add_parse(batch)
+                self.writer.add_parse(result.load_id, batch)
                 self.writer.write(batch, [result.load_id] * len(batch.metas))
                 _crash_point("mid-file")
                 written += len(batch.metas)
@@ -905,7 +907,7 @@ class _Loader:
             result.counts = self.writer.counts[result.load_id]
             result.status = "loaded"
             _insert_load_file(self.b, result)
-            _write_rejections(self.b, result)
+            self.writer.write_rejections([result.load_id])
             _crash_point("before-commit")
             self.b.commit()
         except sources.InputError as exc:
@@ -1012,7 +1014,9 @@ class _Loader:
         # The reason may quote a file name that is not UTF-8 (an OSError's, a parser's).
         position = printable(position) if position is not None else None
         result.error = reason = printable(reason)
-        result.counts = FileCounts(rejections=[Rejected(position or "file", reason, None)])
+        result.counts = FileCounts(
+            rejected=1, rejections=[Rejected(position or "file", reason, None)]
+        )
         _insert_load_file(self.b, result)
         self.b.execute(
             "INSERT INTO load_rejection (load_id, ordinal, path, position, reason, raw) "
@@ -1042,31 +1046,6 @@ class _Loader:
         self.summary.files.append(result)
         if self.on_progress:
             self.on_progress(result, 0)
-
-
-def _write_rejections(backend: backends.Backend, result: FileResult) -> None:
-    """Record-level rejections of a loaded file, with their raw text."""
-    rows = [
-        {
-            "load_id": result.load_id,
-            "ordinal": i,
-            "path": result.path,
-            "position": r.position,
-            "reason": r.reason,
-            "raw": r.raw,
-        }
-        for i, r in enumerate(result.counts.rejections)
-    ]
-    if not rows or result.status == "rejected":
-        return
-    relation = backend.stage(
-        "load_rejection", pa.Table.from_pylist(rows, schema=_bookkeeping_schema("load_rejection"))
-    )
-    backend.execute(
-        "INSERT INTO load_rejection (load_id, ordinal, path, position, reason, raw) "
-        f"SELECT load_id, ordinal, path, position, reason, raw FROM {relation}"
-    )
-    backend.unstage(relation)
 
 
 def _insert_load_file(backend: backends.Backend, result: FileResult) -> None:
@@ -1111,7 +1090,7 @@ def _insert_load_files(backend: backends.Backend, results: list[FileResult]) -> 
                 result.status,
                 c.records_seen,
                 c.records_loaded,
-                len(c.rejections),
+                c.rejected,
                 c.warnings,
                 result.started_at,
                 finished,

@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 from loaders.batch import REC, ParsedBatch, batch_schema, build_batch
 from loaders.records import ParsedRecord, Rejected
 from warehouse.backend import Backend
+from warehouse.rejections import RejectionLog, keep_samples
 from warehouse.tables import (
     CONVERSATION,
     WEB_SESSION,
@@ -81,6 +82,9 @@ class FileCounts:
     older: int = 0
     rows: Counter = field(default_factory=Counter)
     warning_samples: list[str] = field(default_factory=list)
+    #: Rows in ``load_rejection`` (a record, an SDE event or body alone, or the whole file).
+    rejected: int = 0
+    #: The first of them (``warehouse.rejections.SAMPLES``), without their raw text.
     rejections: list[Rejected] = field(default_factory=list)
 
     def add_parse(self, batch: ParsedBatch) -> None:
@@ -88,7 +92,8 @@ class FileCounts:
         self.records_seen += batch.records_seen
         self.records_loaded += len(batch.metas)
         self.records_rejected += batch.records_seen - len(batch.metas)
-        self.rejections.extend(batch.rejections)
+        keep_samples(self.rejections, batch.rejections)
+        self.rejected += len(batch.rejections)
         self.warnings += batch.warnings
         room = 20 - len(self.warning_samples)
         if room > 0:
@@ -113,6 +118,19 @@ class BatchWriter:
         self.counts: dict[int, FileCounts] = defaultdict(FileCounts)
         self.touched_visits: set[str] = set()
         self.retired_rows = False
+        self.rejections = RejectionLog(backend)
+
+    def add_parse(self, load_id: int, batch: ParsedBatch) -> None:
+        """Count what parsing found of the file ``load_id`` in ``batch``, and set its
+        rejections aside for :meth:`write_rejections`."""
+        counts = self.counts[load_id]
+        self.rejections.add(load_id, counts.rejected, batch.rejections)
+        counts.add_parse(batch)
+
+    def write_rejections(self, load_ids: list[int]) -> None:
+        """The rejections of the files ``load_ids`` into ``load_rejection``, once those files'
+        ``load_file`` rows are written."""
+        self.rejections.write(load_ids)
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -569,7 +587,7 @@ class FileWriter:
 
     def write(self, items: list[ParsedRecord | Rejected]) -> None:
         batch = build_batch(items)
-        self.counts.add_parse(batch)
+        self.writer.add_parse(self.load_id, batch)
         self.writer.write(batch, [self.load_id] * len(batch.metas))
 
     def finish(self) -> None:
