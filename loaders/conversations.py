@@ -149,10 +149,15 @@ _TS_COLUMNS = {
     t.name: tuple(c.name for c in t.columns if isinstance(c.type, DateTime))
     for t in metadata.tables.values()
 }
-_NOT_CONTENT_TS = frozenset({"record_version"})
-#: Per table, its content timestamp columns (all but the version itself).
-_CONTENT_TS = {
-    name: tuple(c for c in columns if c not in _NOT_CONTENT_TS)
+#: Time stamps that are not when something happened: the version itself, and a deadline.
+#: ``responseTime.latestEffectiveResponseDueTime`` is when an answer is due, often later
+#: than anything else in the record and the same in the OPEN and the CLOSED snapshot (the
+#: published sample's is eight months after its conversation): counted, it made the two
+#: versions equal, and the OPEN snapshot could replace the CLOSED one (oracle audit).
+VERSIONLESS_TS = frozenset({"record_version", "latest_effective_response_due_time"})
+#: Per table, the timestamp columns that count in the version.
+_VERSION_TS = {
+    name: tuple(c for c in columns if c not in VERSIONLESS_TS)
     for name, columns in _TS_COLUMNS.items()
 }
 
@@ -273,7 +278,7 @@ class _Parser:
         times = [
             v
             for name, rows in self.tables.items()
-            for column in _CONTENT_TS[name]
+            for column in _VERSION_TS[name]
             for row in rows
             if (v := row.get(column)) is not None
         ]

@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import time
+from datetime import datetime
 from pathlib import Path
 
 import orjson
@@ -200,6 +201,34 @@ def test_open_snapshot_after_closed_changes_nothing(db_url, tmp_path):
     summary = warehouse.load([open_], db_url)
     assert summary.totals()["conversations_older_ignored"] == 1
     assert dump(db_url) == before
+
+
+@pytest.mark.parametrize("later_due_ms", [0, 60_000])
+def test_a_due_time_is_no_version_so_the_closed_snapshot_stays(db_url, tmp_path, later_due_ms):
+    # responseTime.latestEffectiveResponseDueTime is a deadline, later than anything else in
+    # the record, the same (or later) in the OPEN snapshot as in the CLOSED one: counted in
+    # the version, it let the stale OPEN snapshot replace the CLOSED one (oracle audit).
+    record = record_of(seed_page())
+    closed = snapshot(record, status="CLOSE", shift_ms=60_000, extra_message=True)
+    open_ = snapshot(record, status="OPEN", shift_ms=0)
+    due = 4_102_444_800_000  # 2100-01-01
+    closed["responseTime"] = {"latestEffectiveResponseDueTime": due}
+    open_["responseTime"] = {"latestEffectiveResponseDueTime": due + later_due_ms}
+    both = tmp_path / "both.jsonl"
+    both.write_bytes(orjson.dumps(open_) + b"\n" + orjson.dumps(closed) + b"\n")
+    closed_path = write_json(tmp_path / "closed.json", closed)
+    open_path = write_json(tmp_path / "open.json", open_)
+    for name, paths in [
+        ("closed-open", [closed_path, open_path]),
+        ("open-closed", [open_path, closed_path]),
+        ("one-file", [both]),
+    ]:
+        url = db_url if name == "closed-open" else str(tmp_path / f"{name}.duckdb")
+        for path in paths:
+            warehouse.load([path], url)
+        assert query(url, "SELECT status, record_version FROM conversation") == [
+            ("CLOSE", datetime(2020, 9, 13, 12, 27, 40))  # the extra message, not the due time
+        ], name
 
 
 def test_same_conversation_twice_in_one_file_newest_wins(db_url, tmp_path):
@@ -675,7 +704,7 @@ def test_python_api_takes_a_path_for_the_database(tmp_path):
     assert summary.totals()["conversations_inserted"] == 1
     assert warehouse.run_sql(path, "SELECT count(*) FROM conversation").rows == [(1,)]
     assert warehouse.run_query(path, "conversation_volume").rows[0][1] == 1
-    assert warehouse.upgrade(path) == ("0004", "0004")
+    assert warehouse.upgrade(path) == ("0005", "0005")
     assert warehouse.publish(path, tmp_path / "copy.duckdb").rows["conversation"] == 1
 
 

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -286,7 +287,7 @@ def test_every_table_has_a_primary_key_and_its_links_are_foreign_keys(db_url):
 
 
 def test_fixture_database_is_migrated_and_empty(db_url):
-    assert migrate.current_revision(db_url) == migrate.head_revision() == "0004"
+    assert migrate.current_revision(db_url) == migrate.head_revision() == "0005"
     engine = db.create_engine(db_url)
     try:
         with engine.connect() as conn:
@@ -322,10 +323,10 @@ def test_load_id_sequence_gives_increasing_ids(db_url):
 
 def test_downgrade_to_base_leaves_nothing(empty_db_url):
     assert migrate.current_revision(empty_db_url) is None
-    assert migrate.upgrade(empty_db_url) == (None, "0004")
+    assert migrate.upgrade(empty_db_url) == (None, "0005")
     tables, sequences = catalog(empty_db_url)
     assert len(tables) == 37 and sequences == SEQUENCES
-    assert migrate.downgrade(empty_db_url) == ("0004", None)
+    assert migrate.downgrade(empty_db_url) == ("0005", None)
     tables, sequences = catalog(empty_db_url)
     assert tables == {} and sequences == set()
     assert migrate.current_revision(empty_db_url) is None
@@ -352,7 +353,7 @@ def test_downgrade_to_base_leaves_nothing(empty_db_url):
 
 
 def test_upgrade_twice_changes_nothing(db_url):
-    assert migrate.upgrade(db_url) == ("0004", "0004")
+    assert migrate.upgrade(db_url) == ("0005", "0005")
     tables, _ = catalog(db_url)
     assert len(tables) == 37
 
@@ -591,7 +592,7 @@ def test_0002_collates_the_text_of_a_warehouse_with_data_and_back(empty_db_url, 
         assert {c for _, c in _text_collations(empty_db_url)} == {"C"}
     summary = warehouse.load([page], empty_db_url)  # upgrades to the head first
     assert summary.totals()["conversations_inserted"] == 1
-    assert migrate.downgrade(empty_db_url, "0001") == ("0004", "0001")
+    assert migrate.downgrade(empty_db_url, "0001") == ("0005", "0001")
     if db.is_postgres(empty_db_url):
         assert {c for _, c in _text_collations(empty_db_url)} == {None}  # the default again
     assert warehouse.run_sql(empty_db_url, "SELECT count(*) FROM conversation").rows == [(3,)]
@@ -618,16 +619,16 @@ def test_0003_gives_names_the_databases_collation_again_and_back(empty_db_url):
     with the data in place; the canned queries lower-case names as DuckDB does."""
     migrate.upgrade(empty_db_url, "0002")
     _store_conversation(empty_db_url, "CID", "'ÄPFEL'")
-    assert migrate.upgrade(empty_db_url) == ("0002", "0004")
+    assert migrate.upgrade(empty_db_url) == ("0002", "0005")
     lower = "SELECT lower(latest_skill_name), lower(conversation_id) FROM conversation"
     assert warehouse.run_sql(empty_db_url, lower).rows == [("äpfel", "cid")]
     if db.is_postgres(empty_db_url):
         assert _column_collations(empty_db_url) == _model_collations()
-        assert migrate.downgrade(empty_db_url, "0002") == ("0004", "0002")
+        assert migrate.downgrade(empty_db_url, "0002") == ("0005", "0002")
         assert {c for _, c in _text_collations(empty_db_url)} == {"C"}
         # Under "C", lower() knows only ASCII letters.
         assert warehouse.run_sql(empty_db_url, lower).rows == [("Äpfel", "cid")]
-        assert migrate.upgrade(empty_db_url) == ("0002", "0004")
+        assert migrate.upgrade(empty_db_url) == ("0002", "0005")
     assert warehouse.run_sql(empty_db_url, "SELECT count(*) FROM conversation").rows == [(1,)]
 
 
@@ -687,14 +688,14 @@ def test_0004_makes_hash_indexes_and_back(postgres_url):
         # A B-tree cannot hold the 4,200-byte name: the downgrade says so and changes nothing.
         with pytest.raises(RuntimeError, match=r"1 value\(s\) of conversation.latest_skill_name"):
             migrate.downgrade(postgres_url, "0003")
-        assert migrate.current_revision(postgres_url) == "0004"
+        assert migrate.current_revision(postgres_url) == "0005"
         with engine.begin() as conn:
             conn.execute(sa.text("UPDATE conversation SET latest_skill_name = 'skill'"))
     finally:
         engine.dispose()
-    assert migrate.downgrade(postgres_url, "0003") == ("0004", "0003")
+    assert migrate.downgrade(postgres_url, "0003") == ("0005", "0003")
     assert set(_index_methods(postgres_url).values()) == {"btree"}
-    assert migrate.upgrade(postgres_url) == ("0003", "0004")
+    assert migrate.upgrade(postgres_url) == ("0003", "0005")
     assert _index_methods(postgres_url) == _model_index_methods()
 
 
@@ -715,7 +716,7 @@ def test_revisions_written_out_as_sql_make_the_same_schema(capsys, _pg_server):
     finally:
         engine.dispose()
     assert _column_collations(url) == _model_collations()
-    assert query(url, "SELECT version_num FROM alembic_version") == [("0004",)]
+    assert query(url, "SELECT version_num FROM alembic_version") == [("0005",)]
 
 
 def test_a_database_of_a_newer_lp_warehouse_is_named_as_such(db_url, tmp_path):
@@ -742,3 +743,63 @@ def test_a_database_of_a_newer_lp_warehouse_is_named_as_such(db_url, tmp_path):
         assert result.exit_code == 0, result.output
         assert migrate.current_revision(str(copy)) == "0099"
     assert migrate.current_revision(db_url) == "0099"  # nothing changed
+
+
+# --- 0005: versions without the response due time --------------------------------------------
+
+
+def test_0005_lists_the_version_columns_the_loader_counts():
+    from alembic.script import ScriptDirectory
+
+    from loaders.conversations import _VERSION_TS
+
+    revision = ScriptDirectory.from_config(migrate._config("duckdb:///x")).get_revision("0005")
+    loader = {
+        table: columns
+        for table, columns in _VERSION_TS.items()
+        if columns and "conversation_id" in metadata.tables[table].c
+    }
+    revision = revision.module
+    assert {t: cols for t, (cols, _) in revision.VERSION_COLUMNS.items()} == loader
+
+
+def test_0005_redoes_the_versions_the_due_time_decided(empty_db_url):
+    url = empty_db_url
+    migrate.upgrade(url, "0004")
+    ms = "TIMESTAMP '2024-03-01 10:00:00' + INTERVAL '{} minutes'"
+    conversations = [  # id, version, due time, start time (minutes after 10:00)
+        ("due-decided", 600, 600, 0),
+        ("due-earlier", 30, 20, 30),
+        ("only-due", 600, 600, None),
+    ]
+    statements = [
+        "INSERT INTO conversation (conversation_id, record_hash, record_version, "
+        "latest_effective_response_due_time, start_time, load_id) VALUES "
+        + ", ".join(
+            f"('{cid}', 'h', {ms.format(v)}, {ms.format(d)}, "
+            f"{ms.format(s) if s is not None else 'NULL'}, 1)"
+            for cid, v, d, s in conversations
+        ),
+        # The latest of the rest: a message of minute 7, a transfer of minute 9 and an SDE
+        # event of minute 8; a message retired by DuckDB's replacement (load_id -1) is no
+        # longer the conversation's.
+        "INSERT INTO message (conversation_id, message_id, time, load_id) VALUES "
+        f"('due-decided', 'm1', {ms.format(7)}, 1), ('due-decided', 'm0', {ms.format(50)}, -1)",
+        "INSERT INTO transfer (conversation_id, ordinal, time) "
+        f"VALUES ('due-decided', 0, {ms.format(9)})",
+        "INSERT INTO sde_lead (sde_id, source, raw, conversation_id, server_time, load_id) "
+        f"VALUES ('s1', 'conversation', '{{}}', 'due-decided', {ms.format(8)}, 1)",
+    ]
+    engine = db.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for sql in statements:
+                conn.execute(sa.text(sql))
+    finally:
+        engine.dispose()
+    assert migrate.upgrade(url) == ("0004", "0005")
+    assert query(url, "SELECT conversation_id, record_version FROM conversation ORDER BY 1") == [
+        ("due-decided", datetime(2024, 3, 1, 10, 9)),
+        ("due-earlier", datetime(2024, 3, 1, 10, 30)),  # not decided by its due time: kept
+        ("only-due", None),
+    ]
