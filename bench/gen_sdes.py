@@ -69,6 +69,8 @@ class SdeFactory:
             return "true" if value else "false"
         if isinstance(value, dict):
             return {k: self.v(x) for k, x in value.items()}
+        if isinstance(value, list):  # v1 keeps arrays (keywords, products) as arrays
+            return [self.v(x) for x in value]
         return str(value)
 
     def ts(self, ms: int) -> Any:

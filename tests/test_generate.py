@@ -180,6 +180,14 @@ def test_all_ten_sde_types_in_both_nestings_and_both_encodings(records: list[dic
     assert all(isinstance(a["lastPaymentDate"]["year"], int) for a in v2_customer)
 
 
+def _leaves(value: object) -> list:
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
+
+
 def test_values_are_realistic(records: list[dict]) -> None:
     infos = [r["info"] for r in records]
     csat = [i.get("csatRate") for i in infos if i["status"] == "CLOSE"]
@@ -199,6 +207,10 @@ def test_values_are_realistic(records: list[dict]) -> None:
     types = {a.get("customerType") for a in by_type["CUSTOMER_INFO"]}
     assert {" VIP", "vip", "VIP", "premium "} <= types
     assert {a["code"] for a in by_type["VISITOR_ERROR"]} >= {"100004", "er100004"}
+    # Arrays stay arrays in both encodings (v1 turned them into Python's text of a list).
+    assert all(type(a["keywords"]) is list for a in by_type["SEARCH_CONTENT"])
+    texts = [v for attrs in by_type.values() for a in attrs for v in _leaves(a)]
+    assert not [t for t in texts if isinstance(t, str) and t.startswith(("[", "{"))]
     keywords = {k for a in by_type["SEARCH_CONTENT"] for k in a["keywords"]}
     assert {"Shoes", " shoes "} <= keywords
     assert any(a.get("total") is None for a in by_type["PURCHASE"])
