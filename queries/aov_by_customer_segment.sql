@@ -12,17 +12,17 @@
 -- order: source, then revenue desc, then segment
 -- The latest customer-info event is the one with the greatest server_time, authenticated or not.
 -- Segments without orders have no row.
-WITH bounds AS (
+WITH bounds AS NOT MATERIALIZED (
     SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
 ),
-conv_in_range AS (
+conv_in_range AS NOT MATERIALIZED (
     SELECT c.conversation_id
     FROM conversation AS c
     CROSS JOIN bounds AS b
     WHERE (b.start_ts IS NULL OR c.start_time >= b.start_ts)
       AND (b.end_ts IS NULL OR c.start_time < b.end_ts)
 ),
-visit_in_range AS (
+visit_in_range AS NOT MATERIALIZED (
     SELECT w.visit_id
     FROM web_session AS w
     CROSS JOIN bounds AS b
@@ -45,13 +45,15 @@ orders AS (
                 CASE WHEN p.order_id IS NULL THEN p.sde_id END
             ORDER BY p.server_time DESC NULLS LAST, p.sde_id COLLATE "C" DESC
         ) AS rn
-    FROM sde_purchase AS p
-    WHERE p.total IS NOT NULL
-      AND (
-          (p.source = 'conversation'
-              AND p.conversation_id IN (SELECT conversation_id FROM conv_in_range))
-          OR (p.source = 'web_session' AND p.visit_id IN (SELECT visit_id FROM visit_in_range))
-      )
+    FROM (
+        SELECT p.* FROM sde_purchase AS p
+        JOIN conv_in_range AS r_c ON r_c.conversation_id = p.conversation_id
+        WHERE p.source = 'conversation' AND p.total IS NOT NULL
+        UNION ALL
+        SELECT p.* FROM sde_purchase AS p
+        JOIN visit_in_range AS r_v ON r_v.visit_id = p.visit_id
+        WHERE p.source = 'web_session' AND p.total IS NOT NULL
+    ) AS p
 ),
 latest_info AS (
     SELECT
@@ -66,7 +68,15 @@ latest_info AS (
                 CASE WHEN i.source = 'conversation' THEN i.conversation_id ELSE i.visit_id END
             ORDER BY i.server_time DESC NULLS LAST, i.sde_id COLLATE "C" DESC
         ) AS rn
-    FROM sde_customer_info AS i
+    FROM (
+        SELECT i.* FROM sde_customer_info AS i
+        JOIN conv_in_range AS r_c ON r_c.conversation_id = i.conversation_id
+        WHERE i.source = 'conversation'
+        UNION ALL
+        SELECT i.* FROM sde_customer_info AS i
+        JOIN visit_in_range AS r_v ON r_v.visit_id = i.visit_id
+        WHERE i.source = 'web_session'
+    ) AS i
 ),
 segmented AS (
     SELECT

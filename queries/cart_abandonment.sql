@@ -10,17 +10,17 @@
 -- column abandoned_value: sum over abandoned contexts of the total of their latest cart-status event (nulls ignored; 0 when none)
 -- order: source
 -- The latest cart-status event is the one with the greatest server_time.
-WITH bounds AS (
+WITH bounds AS NOT MATERIALIZED (
     SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
 ),
-conv_in_range AS (
+conv_in_range AS NOT MATERIALIZED (
     SELECT c.conversation_id
     FROM conversation AS c
     CROSS JOIN bounds AS b
     WHERE (b.start_ts IS NULL OR c.start_time >= b.start_ts)
       AND (b.end_ts IS NULL OR c.start_time < b.end_ts)
 ),
-visit_in_range AS (
+visit_in_range AS NOT MATERIALIZED (
     SELECT w.visit_id
     FROM web_session AS w
     CROSS JOIN bounds AS b
@@ -43,10 +43,15 @@ carts AS (
                 CASE WHEN s.source = 'conversation' THEN s.conversation_id ELSE s.visit_id END
             ORDER BY s.server_time DESC NULLS LAST, s.sde_id COLLATE "C" DESC
         ) AS rn
-    FROM sde_cart_status AS s
-    WHERE (s.source = 'conversation'
-            AND s.conversation_id IN (SELECT conversation_id FROM conv_in_range))
-       OR (s.source = 'web_session' AND s.visit_id IN (SELECT visit_id FROM visit_in_range))
+    FROM (
+        SELECT s.* FROM sde_cart_status AS s
+        JOIN conv_in_range AS r_c ON r_c.conversation_id = s.conversation_id
+        WHERE s.source = 'conversation'
+        UNION ALL
+        SELECT s.* FROM sde_cart_status AS s
+        JOIN visit_in_range AS r_v ON r_v.visit_id = s.visit_id
+        WHERE s.source = 'web_session'
+    ) AS s
 ),
 -- The latest cart of each context and every purchase's context, counted by one aggregate
 -- per context: no join, whose plan PostgreSQL would choose on row estimates. (Joined, with
@@ -74,7 +79,15 @@ contexts AS (
             NULL,
             0,
             1
-        FROM sde_purchase AS p
+        FROM (
+            SELECT p.* FROM sde_purchase AS p
+            JOIN conv_in_range AS r_c ON r_c.conversation_id = p.conversation_id
+            WHERE p.source = 'conversation'
+            UNION ALL
+            SELECT p.* FROM sde_purchase AS p
+            JOIN visit_in_range AS r_v ON r_v.visit_id = p.visit_id
+            WHERE p.source = 'web_session'
+        ) AS p
     ) AS events
     GROUP BY source, context_id
 )

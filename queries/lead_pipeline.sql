@@ -8,17 +8,17 @@
 -- column total_value: sum of the lead events' value (0 when none has one)
 -- column avg_value: mean of the non-null values (2 decimals)
 -- order: total_value desc, then source, then topic (NULL last)
-WITH bounds AS (
+WITH bounds AS NOT MATERIALIZED (
     SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
 ),
-conv_in_range AS (
+conv_in_range AS NOT MATERIALIZED (
     SELECT c.conversation_id
     FROM conversation AS c
     CROSS JOIN bounds AS b
     WHERE (b.start_ts IS NULL OR c.start_time >= b.start_ts)
       AND (b.end_ts IS NULL OR c.start_time < b.end_ts)
 ),
-visit_in_range AS (
+visit_in_range AS NOT MATERIALIZED (
     SELECT w.visit_id
     FROM web_session AS w
     CROSS JOIN bounds AS b
@@ -46,10 +46,15 @@ lead AS (
                 CASE WHEN l.lead_id IS NULL THEN l.sde_id END
             ORDER BY l.sde_id COLLATE "C"
         ) AS rn
-    FROM sde_lead AS l
-    WHERE (l.source = 'conversation'
-            AND l.conversation_id IN (SELECT conversation_id FROM conv_in_range))
-       OR (l.source = 'web_session' AND l.visit_id IN (SELECT visit_id FROM visit_in_range))
+    FROM (
+        SELECT l.* FROM sde_lead AS l
+        JOIN conv_in_range AS r_c ON r_c.conversation_id = l.conversation_id
+        WHERE l.source = 'conversation'
+        UNION ALL
+        SELECT l.* FROM sde_lead AS l
+        JOIN visit_in_range AS r_v ON r_v.visit_id = l.visit_id
+        WHERE l.source = 'web_session'
+    ) AS l
 )
 SELECT
     source,

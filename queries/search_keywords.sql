@@ -8,17 +8,17 @@
 -- column contexts: distinct contexts (conversations or visits) that searched for it
 -- order: searches desc, then keyword
 -- Empty keywords are left out.
-WITH bounds AS (
+WITH bounds AS NOT MATERIALIZED (
     SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
 ),
-conv_in_range AS (
+conv_in_range AS NOT MATERIALIZED (
     SELECT c.conversation_id
     FROM conversation AS c
     CROSS JOIN bounds AS b
     WHERE (b.start_ts IS NULL OR c.start_time >= b.start_ts)
       AND (b.end_ts IS NULL OR c.start_time < b.end_ts)
 ),
-visit_in_range AS (
+visit_in_range AS NOT MATERIALIZED (
     SELECT w.visit_id
     FROM web_session AS w
     CROSS JOIN bounds AS b
@@ -32,10 +32,15 @@ search AS (
         s.source || '/'
             || CASE WHEN s.source = 'conversation' THEN s.conversation_id ELSE s.visit_id END
             AS context_key
-    FROM sde_search_content AS s
-    WHERE (s.source = 'conversation'
-            AND s.conversation_id IN (SELECT conversation_id FROM conv_in_range))
-       OR (s.source = 'web_session' AND s.visit_id IN (SELECT visit_id FROM visit_in_range))
+    FROM (
+        SELECT s.* FROM sde_search_content AS s
+        JOIN conv_in_range AS r_c ON r_c.conversation_id = s.conversation_id
+        WHERE s.source = 'conversation'
+        UNION ALL
+        SELECT s.* FROM sde_search_content AS s
+        JOIN visit_in_range AS r_v ON r_v.visit_id = s.visit_id
+        WHERE s.source = 'web_session'
+    ) AS s
 ),
 -- A keyword listed twice in one event is one search.
 keyword AS (

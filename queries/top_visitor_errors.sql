@@ -9,17 +9,17 @@
 -- column contexts: distinct contexts (conversations or visits) with the error
 -- column unresolved: events whose resolved is not true (false or unknown)
 -- order: occurrences desc, then code, then message (NULL last)
-WITH bounds AS (
+WITH bounds AS NOT MATERIALIZED (
     SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
 ),
-conv_in_range AS (
+conv_in_range AS NOT MATERIALIZED (
     SELECT c.conversation_id
     FROM conversation AS c
     CROSS JOIN bounds AS b
     WHERE (b.start_ts IS NULL OR c.start_time >= b.start_ts)
       AND (b.end_ts IS NULL OR c.start_time < b.end_ts)
 ),
-visit_in_range AS (
+visit_in_range AS NOT MATERIALIZED (
     SELECT w.visit_id
     FROM web_session AS w
     CROSS JOIN bounds AS b
@@ -35,10 +35,15 @@ error AS (
         e.source || '/'
             || CASE WHEN e.source = 'conversation' THEN e.conversation_id ELSE e.visit_id END
             AS context_key
-    FROM sde_visitor_error AS e
-    WHERE (e.source = 'conversation'
-            AND e.conversation_id IN (SELECT conversation_id FROM conv_in_range))
-       OR (e.source = 'web_session' AND e.visit_id IN (SELECT visit_id FROM visit_in_range))
+    FROM (
+        SELECT e.* FROM sde_visitor_error AS e
+        JOIN conv_in_range AS r_c ON r_c.conversation_id = e.conversation_id
+        WHERE e.source = 'conversation'
+        UNION ALL
+        SELECT e.* FROM sde_visitor_error AS e
+        JOIN visit_in_range AS r_v ON r_v.visit_id = e.visit_id
+        WHERE e.source = 'web_session'
+    ) AS e
 )
 SELECT
     code,
