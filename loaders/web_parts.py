@@ -66,7 +66,7 @@ def iter_web_parts(
 
 
 def _part(bodies: list[WebBody]) -> WebPart | list[ParsedRecord | Rejected]:
-    pairs = [(b.position, b.body) for b in bodies]
+    pairs = [(b.position, b.body, b.entry) for b in bodies]
     try:
         return WebPart(bodies[0].meta, orjson.dumps(pairs), pickled=False)
     except TypeError:
@@ -80,5 +80,5 @@ def _part(bodies: list[WebBody]) -> WebPart | list[ParsedRecord | Rejected]:
 def parse_web_part(part: WebPart) -> list[ParsedBatch]:
     """Parse a part's bodies (in a parsing process) into a batch, as a read in order would."""
     pairs = pickle.loads(part.payload) if part.pickled else orjson.loads(part.payload)
-    bodies = [WebBody(part.meta, position, body) for position, body in pairs]
+    bodies = [WebBody(part.meta, position, body, entry) for position, body, entry in pairs]
     return [build_batch(web_sessions.parse_web_bodies(bodies, guard=guarded))]

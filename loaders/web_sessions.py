@@ -183,6 +183,8 @@ class WebBody:
     meta: FileMeta
     position: str
     body: Any
+    #: Keys of the ``recordCollection`` entry next to ``body``, if it has any.
+    entry: dict | None = None
 
 
 def iter_web_bodies(path: str | os.PathLike) -> Iterator[WebBody | Rejected]:
@@ -213,7 +215,8 @@ def iter_web_bodies(path: str | os.PathLike) -> Iterator[WebBody | Rejected]:
         if not isinstance(element, dict) or "body" not in element:
             yield Rejected(position, "recordCollection entry without a body", safe_json(element))
             continue
-        yield WebBody(meta, position, element["body"])
+        siblings = {k: v for k, v in element.items() if k != "body"} if len(element) > 1 else None
+        yield WebBody(meta, position, element["body"], siblings)
 
 
 def iter_web_records(
@@ -236,9 +239,13 @@ def parse_web_bodies(
 ) -> list[ParsedRecord | Rejected]:
     """:func:`parse_web_body` of each body (``guard`` as in :func:`iter_web_records`)."""
     if guard is None:
-        return [parse_web_body(b.body, b.meta, b.position) for b in bodies]
+        return [parse_web_body(b.body, b.meta, b.position, b.entry) for b in bodies]
     return [
-        guard(lambda body, at, meta=b.meta: parse_web_body(body, meta, at), b.body, b.position)
+        guard(
+            lambda body, at, meta=b.meta, entry=b.entry: parse_web_body(body, meta, at, entry),
+            b.body,
+            b.position,
+        )
         for b in bodies
     ]
 
@@ -824,8 +831,15 @@ def _body_type(name: str) -> tuple[str, tuple | None, bool]:
     return found
 
 
-def parse_web_body(body: Any, meta: FileMeta, position: str) -> ParsedRecord | Rejected:
-    """Rows of one web-session body ``{"com.liveperson.dataaccess.<Type>": {...}}``."""
+#: Where the keys of a ``recordCollection`` entry next to its ``body`` are kept in ``extra``.
+ENTRY_KEYS = "recordCollection entry"
+
+
+def parse_web_body(
+    body: Any, meta: FileMeta, position: str, entry: dict | None = None
+) -> ParsedRecord | Rejected:
+    """Rows of one web-session body ``{"com.liveperson.dataaccess.<Type>": {...}}``;
+    ``entry``: the keys of its ``recordCollection`` entry next to it, kept in ``extra``."""
     name, payload = avro.branch(body)
     if name is None or name in avro.PRIMITIVES or not isinstance(payload, dict):
         return Rejected(position, "web-session body is not an Avro record", _raw(body))
@@ -855,6 +869,8 @@ def parse_web_body(body: Any, meta: FileMeta, position: str) -> ParsedRecord | R
     }
     if not _HEADER_KEY_SET.issuperset(header):
         state.extra["header"] = {k: v for k, v in header.items() if k not in _HEADER_KEYS}
+    if entry:
+        state.stray(ENTRY_KEYS, entry, "keys next to the body")
 
     if known is not None:
         array_key, handler = known

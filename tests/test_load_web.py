@@ -366,6 +366,34 @@ def test_listing_unsupported_type_and_unknown_body_are_reported_not_crashing(db_
     ]
 
 
+@pytest.mark.parametrize("in_parts", [False, True])
+def test_keys_next_to_a_body_are_kept_in_its_source_row(db_url, tmp_path, monkeypatch, in_parts):
+    # Nothing of a file is lost: what a recordCollection entry holds besides its body goes to
+    # that body's web_session_source.extra, with a warning, read in order or in parts.
+    from warehouse import loading
+
+    if in_parts:  # streamed, and its bodies parsed by the parsing processes
+        monkeypatch.setattr(loading, "WORKER_FILE_LIMIT", 0)
+        monkeypatch.setattr(loading, "POOL_FILE_BYTES", 0)
+    t0 = 1_700_000_000_000
+    document = data_access_file(t0, [geo("v1", country="France"), navigation("v1", (t0, "/a"))])
+    document["recordCollection"][1]["_links"] = {"self": "https://x/1"}
+    document["recordCollection"][1]["seq"] = 7
+    path = write(tmp_path / "w.json", document)
+    summary = warehouse.load([path], db_url, workers=2 if in_parts else 0)
+    (result,) = summary.files
+    assert (result.status, result.counts.records_loaded, result.counts.warnings) == ("loaded", 2, 1)
+    assert "keys next to the body" in result.counts.warning_samples[0]
+    extras = [json.loads(e) if e else None for (e,) in query(
+        db_url, "SELECT extra FROM web_session_source ORDER BY extra NULLS FIRST"
+    )]  # fmt: skip
+    assert extras == [
+        None,
+        {"recordCollection entry": {"_links": {"self": "https://x/1"}, "seq": 7}},
+    ]
+    assert query(db_url, "SELECT url FROM web_page_view") == [("/a",)]
+
+
 def test_truncated_gzip_web_file_is_rejected_whole(db_url, tmp_path):
     data = gzip.compress(orjson.dumps(seed_file()))
     bad = tmp_path / "web.json.gz"
