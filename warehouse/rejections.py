@@ -77,8 +77,10 @@ class RejectionLog:
         )
         self.pending, self.pending_bytes = [], 0
         if not self.spooled:
-            # Created in the transaction: a rollback drops it with the rows it holds.
+            # Created in the transaction: a rollback drops it with the rows it holds. (One
+            # left over by a transaction that ended some other way would hold stale rows.)
             names = ", ".join(_COLUMNS)
+            self.backend.execute(f"DROP TABLE IF EXISTS {_SPOOL}")
             self.backend.execute(
                 f"CREATE TEMP TABLE {_SPOOL} AS SELECT {names} FROM load_rejection WHERE false"
             )
