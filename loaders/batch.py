@@ -20,7 +20,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from loaders.records import ParsedRecord, Rejected
+from loaders.records import Item, Notice, ParsedRecord, Rejected
 
 REC = "_rec"
 MAX_WARNING_SAMPLES = 20
@@ -164,7 +164,7 @@ def _key_text_columns(name: str) -> tuple[str, ...]:
     return tuple(c for c in indexed_columns(name) if schema.field(c).type == pa.large_string())
 
 
-def build_batch(items: list[ParsedRecord | Rejected]) -> ParsedBatch:
+def build_batch(items: list[Item]) -> ParsedBatch:
     """Turn parsed records (and rejections) into one columnar batch.
 
     Records with a key or indexed value over MAX_KEY_BYTES are rejected (see
@@ -173,7 +173,7 @@ def build_batch(items: list[ParsedRecord | Rejected]) -> ParsedBatch:
 
 
 def build_shared_batch(
-    files: list[list[ParsedRecord | Rejected]],
+    files: list[list[Item]],
 ) -> tuple[ParsedBatch, list[ParsedBatch]]:
     """One batch of the parsed records of several files, and each file's share of it.
 
@@ -209,9 +209,7 @@ def _has_overlong_key(tables: dict[str, pa.Table]) -> bool:
     return longest is not None and longest > MAX_KEY_BYTES
 
 
-def _build(
-    files: list[list[ParsedRecord | Rejected]], *, checked: bool
-) -> tuple[ParsedBatch, list[ParsedBatch]]:
+def _build(files: list[list[Item]], *, checked: bool) -> tuple[ParsedBatch, list[ParsedBatch]]:
     # ``checked``: reject each record with a too long key (row by row) instead of trusting
     # the caller to have ruled them out. The items are not modified.
     batch = ParsedBatch()
@@ -222,6 +220,11 @@ def _build(
         share = ParsedBatch()
         shares.append(share)
         for item in items:
+            if isinstance(item, Notice):
+                share.warnings += 1
+                if len(share.warning_samples) < MAX_WARNING_SAMPLES:
+                    share.warning_samples.append(f"{item.position}: {item.warning}")
+                continue
             share.records_seen += 1
             if isinstance(item, Rejected):
                 share.rejections.append(item)
@@ -305,7 +308,7 @@ def merge_batches(batches: list[ParsedBatch]) -> ParsedBatch:
     return out
 
 
-def conversation_items(values: Iterable[tuple[str, Any]]) -> Iterator[ParsedRecord | Rejected]:
+def conversation_items(values: Iterable[tuple[str, Any]]) -> Iterator[Item]:
     """Parsed conversation records of the top-level JSON values of a conversation export
     (pages, single records, :class:`loaders.sources.Unread` values), as ``(position, value)``."""
     from loaders import conversations, sources
@@ -317,11 +320,27 @@ def conversation_items(values: Iterable[tuple[str, Any]]) -> Iterator[ParsedReco
         if not isinstance(value, dict):
             yield Rejected(position, "not a JSON object", safe_json(value))
             continue
+        if _partial(value):
+            yield Notice(position, PARTIAL_PAGE)
         try:
             for record_position, record in conversations.iter_conversation_records(value, position):
                 yield guarded(conversations.parse_conversation, record, record_position)
         except Exception as exc:  # noqa: BLE001 - a value that is not a page of records
             yield Rejected(position, f"cannot read records: {_describe(exc)}", None)
+
+
+PARTIAL_PAGE = (
+    "the API marked this page partial (_metadata.shardsStatusResult.partialResult): "
+    "conversations may be missing; export the range again"
+)
+
+
+def _partial(page: dict) -> bool:
+    """Whether a response page says it is partial (some of the API's shards did not answer)."""
+    meta = page.get("_metadata")
+    status = meta.get("shardsStatusResult") if isinstance(meta, dict) else None
+    flag = status.get("partialResult") if isinstance(status, dict) else None
+    return flag is True or flag == "true"
 
 
 def guarded(parse, value, position: str) -> ParsedRecord | Rejected:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from loaders import sources
 from loaders.batch import ParsedBatch, build_batch, conversation_items
-from loaders.records import ParsedRecord, Rejected
+from loaders.records import Item
 
 #: Decompressed bytes per block: enough records that a block's batch is worth a write
 #: (batches are regrouped to ``chunk_records`` before writing), few enough that a parsing
@@ -100,7 +100,7 @@ def parse_line_block(
         )
     )
     batches = []
-    chunk: list[ParsedRecord | Rejected] = []
+    chunk: list[Item] = []
     for item in conversation_items(values):
         chunk.append(item)
         if len(chunk) >= chunk_records:

@@ -20,7 +20,7 @@ from loaders.batch import (
     conversation_items,
     guarded,
 )
-from loaders.records import ParsedRecord, Rejected
+from loaders.records import Item
 
 #: A whole-file parse gives up beyond this many bytes of batches (Arrow data and rejected
 #: raw text): the file is small on disk but big once decompressed — a gzip bomb, say — and
@@ -37,7 +37,7 @@ def iter_file_batches(
     already yielded must then be discarded by the caller (the file is rejected whole).
     Records over ``max_record_bytes`` are rejected (see ``loaders.sources``).
     """
-    chunk: list[ParsedRecord | Rejected] = []
+    chunk: list[Item] = []
     for item in iter_file_records(path, kind, max_record_bytes):
         chunk.append(item)
         if len(chunk) >= chunk_records:
@@ -47,9 +47,7 @@ def iter_file_batches(
         yield build_batch(chunk)
 
 
-def iter_file_records(
-    path: Path, kind: str, max_record_bytes: int | None = None
-) -> Iterator[ParsedRecord | Rejected]:
+def iter_file_records(path: Path, kind: str, max_record_bytes: int | None = None) -> Iterator[Item]:
     """Parsed records of a file of a known kind (``conversations`` or ``web_session``), streamed.
 
     No record stops the file: one over the record limit, or one a parser fails on (nested
@@ -138,7 +136,7 @@ def parse_file_group(
     from loaders.sources import InputError
 
     group = GroupParse()
-    held: list[list[ParsedRecord | Rejected]] = []  # files parsed, their batch not built
+    held: list[list[Item]] = []  # files parsed, their batch not built
     held_files: list[FileParse] = []
     size = 0
 
@@ -161,7 +159,7 @@ def parse_file_group(
         if size > WHOLE_PARSE_BYTES:
             result.alone = True
             continue
-        items: list[ParsedRecord | Rejected] = []
+        items: list[Item] = []
         records = iter_file_records(Path(path), kind, max_record_bytes)
         try:
             for item in records:

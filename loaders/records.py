@@ -49,3 +49,16 @@ class ParsedRecord:
     digest: str | None = None
     warnings: list[str] = field(default_factory=list)
     rejections: list[Rejected] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Notice:
+    """A warning about the input that belongs to no record (a page marked partial, say): it
+    counts among the file's warnings, not among its records."""
+
+    position: str
+    warning: str
+
+
+#: What a parser yields: a record's rows, a rejection, or a notice.
+Item = ParsedRecord | Rejected | Notice

@@ -547,6 +547,32 @@ def test_rejections_set_aside_in_the_database_are_written_with_their_file_or_dro
     assert ids == ["a-good", "c-good"]
 
 
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_page_the_api_marked_partial_loads_with_a_warning(
+    db_url, tmp_path, monkeypatch, streamed
+):
+    # _metadata.shardsStatusResult.partialResult: some of the API's shards did not answer,
+    # and conversations may be missing from the export. The page loads; the load says so.
+    from warehouse import loading
+
+    if streamed:
+        monkeypatch.setattr(loading, "WORKER_FILE_LIMIT", 0)
+    partial = seed_page()
+    partial["_metadata"]["shardsStatusResult"]["partialResult"] = True
+    whole = seed_page()
+    path = tmp_path / "pages.jsonl"
+    path.write_bytes(orjson.dumps(whole) + b"\n" + orjson.dumps(partial) + b"\n")
+    summary = warehouse.load([path], db_url, workers=0)
+    (result,) = summary.files
+    assert (result.status, result.counts.records_seen, result.counts.warnings) == ("loaded", 2, 1)
+    assert result.counts.warning_samples == [
+        "line 2: the API marked this page partial (_metadata.shardsStatusResult.partialResult): "
+        "conversations may be missing; export the range again"
+    ]
+    assert not summary.rejected
+    assert query(db_url, "SELECT warnings FROM load_file") == [(1,)]
+
+
 def test_unknown_sde_type_rejects_that_event_alone(db_url, tmp_path):
     page = seed_page()
     event = {"sdeType": "TELEPATHY", "telepathy": {"thought": "buy"}, "serverTimeStamp": "1"}
