@@ -26,7 +26,7 @@ import orjson
 
 from loaders import sources, web_sessions
 from loaders.batch import ParsedBatch, build_batch, guarded
-from loaders.records import ParsedRecord, Rejected
+from loaders.records import Item, Notice, ParsedRecord, Rejected
 from loaders.web_sessions import FileMeta, WebBody
 
 #: Bodies per part: a few MB of JSON, a batch worth a write.
@@ -44,14 +44,14 @@ class WebPart:
 
 def iter_web_parts(
     path: str | os.PathLike, limit: int, bodies: int = PART_BODIES
-) -> Iterator[WebPart | list[ParsedRecord | Rejected]]:
+) -> Iterator[WebPart | list[Item]]:
     """The file's bodies in parts for parsing processes, and, in their place in the file,
     what is already parsed here (rejections; a part too deep to cross). Raises
     ``InputError`` when the file cannot be read."""
     pending: list[WebBody] = []
     with sources.record_limit(limit):
         for item in web_sessions.iter_web_bodies(Path(path)):
-            if isinstance(item, Rejected):
+            if isinstance(item, Rejected | Notice):
                 if pending:
                     yield _part(pending)
                     pending = []

@@ -58,7 +58,7 @@ from typing import Any
 import orjson
 
 from loaders import avro
-from loaders.records import ParsedRecord, Rejected
+from loaders.records import Item, Notice, ParsedRecord, Rejected
 from loaders.sde import UnknownSdeType, sde_kind, sde_rows
 from loaders.sources import iter_json_parts
 from loaders.values import (
@@ -96,6 +96,8 @@ class FileMeta:
     end_time: int | None = None  # epoch ms
     schema_version: str | None = None
     extra: dict = field(default_factory=dict)  # other metaData members
+    #: What could not be read of it (a ``startTime`` that is no time), as warnings.
+    problems: tuple[str, ...] = ()
 
 
 def file_meta(document: Any) -> FileMeta:
@@ -106,20 +108,28 @@ def file_meta(document: Any) -> FileMeta:
     meta = meta if isinstance(meta, dict) else {}
     data_type = _first_text(document.get("dataType"))
 
-    def epoch(key: str) -> int | None:
+    problems: list[str] = []
+
+    def epoch(key: str, consequence: str = "") -> int | None:
+        value = meta.get(key)
         try:
-            return cast_epoch_ms(meta.get(key)) if meta.get(key) is not None else None
+            return cast_epoch_ms(value) if value is not None else None
         except CastError:
+            shown = dumps(value)
+            shown = shown if len(shown) <= 100 else shown[:100] + "…"
+            problems.append(f"metaData.{key} {shown} is not a time: NULL{consequence}")
             return None
 
     known = ("accountId", "startTime", "endTime", "schemaVersion")
     return FileMeta(
         data_type=data_type,
         account_id=_text_or_none(meta.get("accountId")),
-        start_time=epoch("startTime"),
+        # (It orders the files that tell of a visit: see the contract's upsert rules.)
+        start_time=epoch("startTime", "; where files differ on a visit, this one's loses"),
         end_time=epoch("endTime"),
         schema_version=_text_or_none(meta.get("schemaVersion")),
         extra={k: v for k, v in meta.items() if k not in known},
+        problems=tuple(problems),
     )
 
 
@@ -187,14 +197,16 @@ class WebBody:
     entry: dict | None = None
 
 
-def iter_web_bodies(path: str | os.PathLike) -> Iterator[WebBody | Rejected]:
+def iter_web_bodies(path: str | os.PathLike) -> Iterator[WebBody | Rejected | Notice]:
     """Every body of a web-session file, unparsed, and the rejections of what is not one
     (an element over the record size limit, a document that is not Data Access or of
-    another data type, an element without a body), in the order of the file."""
+    another data type, an element without a body), in the order of the file; before a
+    document's first body, a notice of each of its ``metaData``'s problems."""
     from loaders.batch import safe_json
     from loaders.sources import Unread
 
     refused: FileMeta | None = None
+    noticed: FileMeta | None = None
     for meta, position, element in iter_data_access(path):
         if isinstance(element, Unread):  # over the record size limit: never built
             yield Rejected(position, element.reason, element.raw)
@@ -215,20 +227,25 @@ def iter_web_bodies(path: str | os.PathLike) -> Iterator[WebBody | Rejected]:
         if not isinstance(element, dict) or "body" not in element:
             yield Rejected(position, "recordCollection entry without a body", safe_json(element))
             continue
+        if meta.problems and noticed is not meta:
+            noticed = meta
+            document = position.split(", ", 1)[0]
+            yield from (Notice(document, problem) for problem in meta.problems)
         siblings = {k: v for k, v in element.items() if k != "body"} if len(element) > 1 else None
         yield WebBody(meta, position, element["body"], siblings)
 
 
 def iter_web_records(
     path: str | os.PathLike, guard: Callable[..., ParsedRecord | Rejected] | None = None
-) -> Iterator[ParsedRecord | Rejected]:
-    """Every body of a web-session file, parsed (see :func:`parse_web_body`).
+) -> Iterator[Item]:
+    """Every body of a web-session file, parsed (see :func:`parse_web_body`), and the
+    rejections and notices of :func:`iter_web_bodies`.
 
     ``guard(parse, body, position)``, when given, runs each body's parse (the loader
     uses it to turn a parser failure or an oversized key into a rejection of that body).
     """
     for item in iter_web_bodies(path):
-        if isinstance(item, Rejected):
+        if isinstance(item, Rejected | Notice):
             yield item
         else:
             yield parse_web_bodies([item], guard)[0]

@@ -394,6 +394,28 @@ def test_keys_next_to_a_body_are_kept_in_its_source_row(db_url, tmp_path, monkey
     assert query(db_url, "SELECT url FROM web_page_view") == [("/a",)]
 
 
+@pytest.mark.parametrize("in_parts", [False, True])
+def test_a_start_time_that_is_no_time_is_a_warning(db_url, tmp_path, monkeypatch, in_parts):
+    # metaData.startTime orders the files that tell of a visit: one that cannot be read is
+    # NULL, and the load says so once for the document (before, it said nothing).
+    from warehouse import loading
+
+    if in_parts:
+        monkeypatch.setattr(loading, "WORKER_FILE_LIMIT", 0)
+        monkeypatch.setattr(loading, "POOL_FILE_BYTES", 0)
+    document = data_access_file(0, [geo("v1", country="France"), geo("v2", country="Peru")])
+    document["metaData"]["startTime"] = {"string": "soon"}
+    document["metaData"]["endTime"] = {"long": 1_700_000_000_000}
+    path = write(tmp_path / "w.json", document)
+    (result,) = warehouse.load([path], db_url, workers=2 if in_parts else 0).files
+    assert (result.status, result.counts.records_seen, result.counts.warnings) == ("loaded", 2, 1)
+    assert result.counts.warning_samples == [
+        'byte 0: metaData.startTime "soon" is not a time: NULL; '
+        "where files differ on a visit, this one's loses"
+    ]
+    assert query(db_url, "SELECT count(*), max(source_time) FROM web_session_source") == [(2, None)]
+
+
 def test_truncated_gzip_web_file_is_rejected_whole(db_url, tmp_path):
     data = gzip.compress(orjson.dumps(seed_file()))
     bad = tmp_path / "web.json.gz"
