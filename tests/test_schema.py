@@ -373,16 +373,16 @@ runner = CliRunner()
 def test_cli_migrate_and_downgrade(empty_db_url):
     result = runner.invoke(app, ["migrate", "--db", empty_db_url])
     assert result.exit_code == 0, result.output
-    assert f"Upgraded {empty_db_url} from base (empty) to 0004" in result.output
+    assert f"Upgraded {empty_db_url} from base (empty) to 0005" in result.output
     assert len(catalog(empty_db_url)[0]) == 37
 
     result = runner.invoke(app, ["migrate", "--db", empty_db_url])
     assert result.exit_code == 0, result.output
-    assert "already at schema revision 0004" in result.output
+    assert "already at schema revision 0005" in result.output
 
     result = runner.invoke(app, ["migrate", "--db", empty_db_url, "--downgrade", "base"])
     assert result.exit_code == 0, result.output
-    assert f"Downgraded {empty_db_url} from 0004 to base (empty)" in result.output
+    assert f"Downgraded {empty_db_url} from 0005 to base (empty)" in result.output
     assert catalog(empty_db_url) == ({}, set())
 
     result = runner.invoke(app, ["migrate", "--db", empty_db_url, "--revision", "0001"])
