@@ -8,10 +8,12 @@
 -- column messages_sent: messages of conversations in range whose participant id is the agent's id
 -- column avg_duration_s: mean duration in seconds of the closed conversations the agent joined (2 decimals)
 -- order: conversations desc, then agent_id
-WITH bounds AS (
+WITH bounds AS NOT MATERIALIZED (
     SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
 ),
-conv AS (
+-- Not materialized: a date range reaches conversation's start_time index, and messages
+-- are then read by their conversation_id index.
+conv AS NOT MATERIALIZED (
     SELECT c.conversation_id, c.start_time, c.status, c.duration
     FROM conversation AS c
     CROSS JOIN bounds AS b

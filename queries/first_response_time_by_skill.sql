@@ -12,10 +12,12 @@
 -- order: conversations desc, then skill_name
 -- First response time = time of the first Agent message at or after the first Consumer message,
 --   minus the time of that first Consumer message (messages by timeL).
-WITH bounds AS (
+WITH bounds AS NOT MATERIALIZED (
     SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
 ),
-conv AS (
+-- Not materialized: a date range reaches conversation's start_time index, and the
+-- conversations' messages are then read by their conversation_id index.
+conv AS NOT MATERIALIZED (
     SELECT
         c.conversation_id,
         COALESCE(NULLIF(c.latest_skill_name, ''), 'Unassigned') AS skill_name
@@ -25,28 +27,27 @@ conv AS (
       AND (b.end_ts IS NULL OR c.start_time < b.end_ts)
 ),
 first_consumer AS (
-    SELECT m.conversation_id, MIN(m.time) AS consumer_time
-    FROM message AS m
-    JOIN conv AS c ON c.conversation_id = m.conversation_id
+    SELECT c.conversation_id, c.skill_name, MIN(m.time) AS consumer_time
+    FROM conv AS c
+    JOIN message AS m ON m.conversation_id = c.conversation_id
     WHERE m.sent_by = 'Consumer'
-    GROUP BY m.conversation_id
+    GROUP BY c.conversation_id, c.skill_name
 ),
 first_response AS (
-    SELECT f.conversation_id, f.consumer_time, MIN(m.time) AS agent_time
+    SELECT f.conversation_id, f.skill_name, f.consumer_time, MIN(m.time) AS agent_time
     FROM first_consumer AS f
     LEFT JOIN message AS m
         ON m.conversation_id = f.conversation_id
         AND m.sent_by = 'Agent'
         AND m.time >= f.consumer_time
-    GROUP BY f.conversation_id, f.consumer_time
+    GROUP BY f.conversation_id, f.skill_name, f.consumer_time
 ),
 frt AS (
     SELECT
-        c.skill_name,
+        r.skill_name,
         -- Epoch of the interval, not a difference of two epochs: exact to the millisecond.
         CAST(EXTRACT(EPOCH FROM (r.agent_time - r.consumer_time)) AS DOUBLE PRECISION) AS frt_s
     FROM first_response AS r
-    JOIN conv AS c ON c.conversation_id = r.conversation_id
 )
 SELECT
     skill_name,
