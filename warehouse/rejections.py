@@ -11,10 +11,13 @@ and the first :data:`SAMPLES` positions and reasons, for its summary.
 
 from __future__ import annotations
 
+from functools import cache
+
 import pyarrow as pa
 
 from loaders.records import Rejected
 from warehouse.backend import Backend
+from warehouse.tables import tables
 
 #: Rejections (or bytes of their raw text) held before they go to the spool table.
 SPOOL_ROWS = 5_000
@@ -23,16 +26,16 @@ SPOOL_BYTES = 8 * 2**20
 SAMPLES = 100
 
 _SPOOL = "_lpwh_rejection_spool"
+#: The columns of ``load_rejection`` a rejection brings (``path`` is its file's).
 _COLUMNS = ("load_id", "ordinal", "position", "reason", "raw")
-_SCHEMA = pa.schema(
-    [
-        ("load_id", pa.int64()),
-        ("ordinal", pa.int32()),
-        ("position", pa.large_string()),
-        ("reason", pa.large_string()),
-        ("raw", pa.large_string()),
-    ]
-)
+_NAMES = ", ".join(_COLUMNS)
+
+
+@cache
+def _schema() -> pa.Schema:
+    """The spool's Arrow schema: those columns as ``warehouse.tables`` types them."""
+    table = tables()["load_rejection"].schema
+    return pa.schema([table.field(c) for c in _COLUMNS])
 
 
 class RejectionLog:
@@ -71,23 +74,22 @@ class RejectionLog:
     def _spool(self) -> None:
         if not self.pending:
             return
+        schema = _schema()
         columns = list(zip(*self.pending, strict=True))
         staged = pa.Table.from_arrays(
-            [pa.array(c, f.type) for c, f in zip(columns, _SCHEMA, strict=True)], schema=_SCHEMA
+            [pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)], schema=schema
         )
         self.pending, self.pending_bytes = [], 0
         if not self.spooled:
             # Created in the transaction: a rollback drops it with the rows it holds. (One
             # left over by a transaction that ended some other way would hold stale rows.)
-            names = ", ".join(_COLUMNS)
             self.backend.execute(f"DROP TABLE IF EXISTS {_SPOOL}")
             self.backend.execute(
-                f"CREATE TEMP TABLE {_SPOOL} AS SELECT {names} FROM load_rejection WHERE false"
+                f"CREATE TEMP TABLE {_SPOOL} AS SELECT {_NAMES} FROM load_rejection WHERE false"
             )
             self.spooled = True
         relation = self.backend.stage(_SPOOL, staged)
-        names = ", ".join(_COLUMNS)
-        self.backend.execute(f"INSERT INTO {_SPOOL} ({names}) SELECT {names} FROM {relation}")
+        self.backend.execute(f"INSERT INTO {_SPOOL} ({_NAMES}) SELECT {_NAMES} FROM {relation}")
         self.backend.unstage(relation)
 
 
