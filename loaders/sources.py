@@ -45,6 +45,7 @@ error positions :mod:`loaders.json_input`'s.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -78,7 +79,15 @@ from loaders.json_input import (
     too_deep,
 )
 from loaders.stream_ijson import ijson_documents, ijson_value
-from loaders.stream_walker import Unsupported, Walker, fast_documents, fast_page, fast_scan, survey
+from loaders.stream_walker import (
+    Unsupported,
+    Walker,
+    fast_documents,
+    fast_page,
+    fast_scan,
+    has_long_number,
+    survey,
+)
 from loaders.surrogates import mend
 
 __all__ = [
@@ -106,12 +115,28 @@ _NON_BLANK = re.compile(rb"[^ \t\r\n]")
 
 
 def loads(data: bytes | memoryview) -> Any:
-    """``orjson.loads(data)``; text orjson refuses where the streaming parser (yajl) reads
-    it is read as yajl does, mended to the same length (an error's position holds): a lone
-    surrogate escape (see :mod:`loaders.surrogates`), a form feed or vertical tab between
-    tokens (white space to yajl)."""
+    """``orjson.loads(data)``, with the exceptions the streaming parsers make too.
+
+    Text orjson refuses where the streaming parser (yajl) reads it is read as yajl does,
+    mended to the same length (an error's position holds): a lone surrogate escape (see
+    :mod:`loaders.surrogates`), a form feed or vertical tab between tokens (white space
+    to yajl). And orjson reads an integer beyond 64 bits as a float, losing digits that
+    the streamed path keeps: text that may hold one is read again, exactly."""
+    value, text = _parse(data)
+    if has_long_number(text):
+        try:
+            # orjson took the text, so nothing in it reads differently here (no NaN, no
+            # lone surrogate, no BOM) but such integers, and floats (both round exactly).
+            return json.loads(bytes(text))
+        except (RecursionError, ValueError):
+            pass  # deeper than Python's recursion goes: orjson's reading stays
+    return value
+
+
+def _parse(data: bytes | memoryview) -> tuple[Any, bytes | memoryview]:
+    """orjson's value of ``data`` (mended, see :func:`loads`) and the text it read."""
     try:
-        return orjson.loads(data)
+        return orjson.loads(data), data
     except orjson.JSONDecodeError as exc:
         # Only for these two errors: any other (the end of one of several documents, say)
         # costs no copy of the text.
@@ -123,7 +148,7 @@ def loads(data: bytes | memoryview) -> Any:
             raise
         if mended == data:
             raise
-    return loads(mended)
+    return _parse(mended)
 
 
 # A string (left as it is: yajl refuses a raw form feed in one, as orjson does), or a form
@@ -151,7 +176,7 @@ def first_line_is_value(data: bytes) -> bool:
     if _NON_BLANK.search(data, end + 1) is None:
         return False
     try:
-        loads(line)
+        _parse(line)
     except orjson.JSONDecodeError:
         return False
     return True

@@ -108,6 +108,14 @@ def _long_numbers(data: bytes, start: int, offset: int, runs: list[int]) -> None
         found = digits.find(_DIGIT_RUN, end)
 
 
+def has_long_number(data: bytes | memoryview) -> bool:
+    """Whether ``data`` may hold a number of 19 digits or more (see :func:`_long_numbers`):
+    one orjson may read as a float although it is an integer beyond 64 bits."""
+    runs: list[int] = []
+    _long_numbers(data if isinstance(data, bytes) else bytes(data), 0, 0, runs)
+    return bool(runs)
+
+
 def survey(path: Path) -> tuple[bool, list[int]]:
     """Whether the file is one document with nothing after its first split array (see
     above; False when not sure), and the runs of digits that may be long numbers."""

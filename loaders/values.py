@@ -66,8 +66,12 @@ def dumps(value: Any) -> str:
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     except TypeError:
-        # orjson refuses integers beyond 64 bits (possible when the reader was not orjson).
-        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+        # orjson refuses integers beyond 64 bits (kept exact by the readers): the same text
+        # as orjson writes otherwise (no spaces), so that such a value does not change how
+        # the rest of the row's JSON reads.
+        return json.dumps(
+            value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+        )
 
 
 # -- timestamps ---------------------------------------------------------------------------------

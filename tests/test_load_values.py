@@ -211,3 +211,48 @@ def test_lone_surrogate_escapes_load_as_the_replacement_character(fresh_db, tmp_
             messages = query(url, "SELECT text FROM message ORDER BY seq")
             assert messages[0] == (text,), (way, form)
             assert ("https://x/\ufffdlogin",) in query(url, "SELECT url FROM web_page_view")
+
+
+@pytest.mark.parametrize("fresh_db", ["duckdb", "postgres"], indirect=True)
+def test_integers_beyond_64_bits_keep_their_digits_on_every_read_path(
+    fresh_db, tmp_path, monkeypatch
+):
+    """An integer too big for 64 bits keeps all its digits in ``extra`` and ``raw``, and
+    the same text, on every read path: orjson reads it as a float (1.2345678901234568e+29),
+    which small files lost while streamed ones kept it exact."""
+    from loaders import sources
+    from warehouse import loading
+
+    big = "123456789012345678901234567890"
+    record = json.loads(seed_example(0, repaired=True))["conversationHistoryRecords"][0]
+    record["info"]["bigCounter"] = "BIG"
+    record["info"]["duration"] = "BIG"
+    lead = {"type": "LEAD", "lead": {"lead": {"leadId": "L1", "value": "BIG"}}}
+    record["sdes"]["events"].append({"serverTimeStamp": "1482334213880", **lead})
+    line = json.dumps(record).replace('"BIG"', big)
+    page = '{"conversationHistoryRecords": [' + line + "]}"
+    web = seed_example(4).replace('"url": {\n', f'"visitCount": {{"long": {big}}}, "url": {{\n', 1)
+    assert web != seed_example(4)
+    ways = {"at once": {}, "streamed": {"SMALL_FILE_LIMIT": 16, "WORKER_FILE_LIMIT": 1}}
+    for way, limits in ways.items():
+        for form in ("page", "lines"):
+            with monkeypatch.context() as patch:
+                for name, value in limits.items():
+                    patch.setattr(sources if name == "SMALL_FILE_LIMIT" else loading, name, value)
+                folder = tmp_path / f"{way}-{form}"
+                folder.mkdir()
+                (folder / "c.json").write_text(page if form == "page" else line + "\n")
+                (folder / "w.json").write_text(web)
+                url = fresh_db()
+                summary = warehouse.load([folder], url)
+            assert not summary.rejected, (way, form)
+            where = (way, form)
+            # Too big for the BIGINT column: NULL with a warning, the digits in ``extra``.
+            ((duration, extra),) = query(url, "SELECT duration, extra FROM conversation")
+            assert duration is None, where
+            assert f'"bigCounter":{big},' in extra and f'"duration":{big}' in extra, where
+            ((value, raw),) = query(url, "SELECT value, raw FROM sde_lead WHERE lead_id = 'L1'")
+            # A DOUBLE column takes it (rounded), ``raw`` keeps every digit.
+            assert value == float(big) and f'"value":{big}' in raw, where
+            extras = [e for (e,) in query(url, "SELECT extra FROM web_page_view") if e]
+            assert extras == [f'{{"visitCount":{big}}}'], where
