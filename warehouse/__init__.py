@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from warehouse.loading import LoadSummary
+    from warehouse.load_results import LoadSummary
 
 _QUERY_API = (
     "list_queries",

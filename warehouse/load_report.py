@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from warehouse.loading import FileResult, LoadSummary
+from warehouse.load_results import FileResult, LoadSummary
 
 
 class LoadProgress:

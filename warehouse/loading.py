@@ -17,24 +17,16 @@ processes die with the loading process. ``LPWH_TEST_CRASH_AT`` (see
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import os
 import signal
 import threading
 import traceback
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from functools import cache
-from multiprocessing import get_context
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import orjson
-import pyarrow as pa
 
 from loaders import blocks, detect, sources, web_parts
 from loaders.batch import ParsedBatch, build_batch, merge_batches
@@ -49,114 +41,17 @@ from loaders.files import printable
 from loaders.records import Rejected
 from warehouse import backend as backends
 from warehouse import db
-from warehouse.tables import tables
+from warehouse.load_bookkeeping import insert_load_file, insert_load_files, raw_head, second_look
+from warehouse.load_results import FileResult, LoadSummary, Progress, again
+from warehouse.parse_pool import start_pool
 from warehouse.writer import BatchWriter, FileCounts, purge_stale
 
+__all__ = ["FileResult", "LoadSummary", "Progress", "load"]
+
 CHUNK_RECORDS = 2000
-RAW_HEAD_BYTES = 64 * 1024
 DONE_STATUSES = ("loaded", "listing", "unsupported")
 PARSED_KINDS = ("conversations", "web_session")
 
-
-def _conversation_counts(c: FileCounts) -> dict[str, int]:
-    return {
-        "inserted": c.inserted,
-        "updated": c.updated,
-        "unchanged": c.unchanged,
-        "older": c.older,
-    }
-
-
-@dataclass
-class FileResult:
-    """What happened to one file."""
-
-    path: str
-    status: str  # loaded, skipped, listing, unsupported, rejected
-    kind: str | None = None
-    data_type: str | None = None
-    #: A Data Access file's own ``metaData`` (accountId, startTime, endTime, schemaVersion,
-    #: …), Avro unions unwrapped, when it comes before the file's records.
-    meta_data: dict | None = None
-    load_id: int | None = None
-    sha256: str | None = None
-    size_bytes: int | None = None
-    error: str | None = None
-    counts: FileCounts = field(default_factory=FileCounts)
-    started_at: datetime = field(default_factory=lambda: _now())
-    #: The file's own path where ``path`` (printable) had to spell a name that is not UTF-8.
-    source: str | None = field(default=None, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        c = self.counts
-        return {
-            "path": self.path,
-            "status": self.status,
-            "kind": self.kind,
-            "data_type": self.data_type,
-            "meta_data": self.meta_data,
-            "load_id": self.load_id,
-            "sha256": self.sha256,
-            "size_bytes": self.size_bytes,
-            "error": self.error,
-            "records_seen": c.records_seen,
-            "records_loaded": c.records_loaded,
-            # As load_file.records_rejected and the table's "rejected": the file's rows in
-            # load_rejection (a record, an SDE event or body alone, or the whole file).
-            "records_rejected": c.rejected,
-            "warnings": c.warnings,
-            "conversations": _conversation_counts(c),
-            "rows": dict(sorted(c.rows.items())),
-            # The first rejections.SAMPLES (load_rejection has every one, with its raw text).
-            "rejections": [asdict(r) for r in c.rejections],
-            "warning_samples": list(c.warning_samples),
-        }
-
-
-@dataclass
-class LoadSummary:
-    """The outcome of one ``load`` call."""
-
-    database: str
-    files: list[FileResult] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> bool:
-        """Whether anything (a file, a record, an SDE event, a body) was rejected."""
-        return any(f.status == "rejected" or f.counts.rejected for f in self.files)
-
-    def totals(self) -> dict[str, Any]:
-        statuses = Counter(f.status for f in self.files)
-        rows: Counter = Counter()
-        for f in self.files:
-            rows.update(f.counts.rows)
-        return {
-            "files": len(self.files),
-            "files_by_status": dict(sorted(statuses.items())),
-            "conversations_inserted": sum(f.counts.inserted for f in self.files),
-            "conversations_updated": sum(f.counts.updated for f in self.files),
-            "conversations_unchanged": sum(f.counts.unchanged for f in self.files),
-            "conversations_older_ignored": sum(f.counts.older for f in self.files),
-            "records_seen": sum(f.counts.records_seen for f in self.files),
-            "records_rejected": sum(
-                f.counts.rejected for f in self.files if f.status != "rejected"
-            ),
-            # Every row written to load_rejection, files rejected whole included.
-            "rejections": sum(f.counts.rejected for f in self.files),
-            "warnings": sum(f.counts.warnings for f in self.files),
-            "rows": dict(sorted(rows.items())),
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "database": self.database,
-            "ok": not self.rejected,
-            "totals": self.totals(),
-            "files": [f.to_dict() for f in self.files],
-        }
-
-
-Progress = Callable[[FileResult | None, int], None]
 
 #: Files up to this size are parsed whole in a worker process; bigger ones are streamed
 #: in the loading process, in their own transaction, with bounded memory.
@@ -250,7 +145,7 @@ def load(
     files = sources.expand_paths([str(p) for p in paths])
     limit = sources.max_record_bytes(max_record_bytes)
     workers = worker_count() if workers is None else workers
-    pool = _pool(workers) if workers > 0 and _worth_a_pool(files) else None
+    pool = start_pool(workers) if workers > 0 and _worth_a_pool(files) else None
     backend = None
     try:
         if migrate.current_revision(url, wait=wait) != migrate.head_revision():
@@ -319,62 +214,6 @@ class _Interrupt:
             raise KeyboardInterrupt
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """Parsing processes, forked at once, before this process opens the database.
-
-    ``fork`` (not ``spawn``/``forkserver``) so that a user's script is not imported
-    again in each worker; forking before any database connection exists means the
-    workers inherit no database handle or thread. Each worker dies with this process
-    (see :func:`_die_with_parent`), so a killed load leaves no orphans behind.
-    """
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=get_context("fork"),
-        initializer=_start_worker,
-        initargs=(os.getpid(),),
-    )
-    pool.submit(os.getpid).result()  # starts every worker now
-    return pool
-
-
-def _start_worker(parent: int) -> None:
-    """In a parsing process, first: die with the loading process; collect garbage rarely."""
-    _die_with_parent(parent)
-    # Ctrl-C on a terminal reaches the whole process group: the loading process stops the
-    # load (and so the pool); a parsing process dying of it would break the pool first.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Parsing makes and drops many small containers, almost none of them in cycles: the
-    # default collector threshold (700) runs it hundreds of times per file for nothing
-    # (a few per cent of the parse's instructions); what was inherited is frozen.
-    gc.freeze()
-    gc.set_threshold(100_000, 20, 100)
-
-
-def _die_with_parent(parent: int) -> None:
-    """In a parsing process: be killed when the loading process dies.
-
-    A worker of a SIGKILLed pool would otherwise wait forever on its task queue (it
-    holds the queue's write end itself, so it never sees end-of-file). Linux delivers
-    SIGKILL on the parent's death (``PR_SET_PDEATHSIG``); elsewhere a thread watches.
-    """
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) != 0:  # 1 = PR_SET_PDEATHSIG
-            raise OSError(ctypes.get_errno(), "prctl")
-    except (OSError, AttributeError):
-        import threading
-        import time
-
-        def watch() -> None:
-            while os.getppid() == parent:
-                time.sleep(0.5)
-            os._exit(1)
-
-        threading.Thread(target=watch, daemon=True).start()
-    if os.getppid() != parent:  # the parent died before the death signal was armed
-        os._exit(1)
-
-
 def _resolved(value: Any) -> Future:
     """A future that already holds ``value``."""
     future: Future = Future()
@@ -396,23 +235,6 @@ def _regroup(held: list[ParsedBatch], records: int, final: bool) -> Iterator[Par
             return
         group, held[:n] = held[:n], []
         yield merge_batches(group)
-
-
-def _again(result: FileResult) -> FileResult:
-    """A file's result as before its (rolled back) transaction: to be loaded again."""
-    return FileResult(
-        path=result.path,
-        source=result.source,
-        status="loading",
-        kind=result.kind,
-        data_type=result.data_type,
-        sha256=result.sha256,
-        size_bytes=result.size_bytes,
-    )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -519,7 +341,7 @@ class _Loader:
         try:
             detected = detect.detect_kind(path)
             if detected.kind == detect.UNKNOWN:
-                detected = _second_look(path, self.max_record_bytes) or detected
+                detected = second_look(path, self.max_record_bytes) or detected
         except sources.InputError as exc:
             self._done(self._reject(result, exc.position, str(exc)))
             return None
@@ -803,7 +625,7 @@ class _Loader:
                 if result.status == "loading":
                     result.status = "loaded"
             # load_file first: each rejection references its file's row.
-            _insert_load_files(self.b, [result for _, result in self.txn_files])
+            insert_load_files(self.b, [result for _, result in self.txn_files])
             self.writer.write_rejections([result.load_id for _, result in self.txn_files])
             _crash_point("before-commit")
             self.b.commit()
@@ -881,7 +703,7 @@ class _Loader:
                 self._done(self._record(result, result.status, result.error))
         self._commit()
         for path, result in files:
-            self._write_streamed(path, _again(result))
+            self._write_streamed(path, again(result))
 
     # -- big files: streamed, in a transaction of their own -----------------------------------
 
@@ -906,7 +728,7 @@ class _Loader:
             self.writer.finish()
             result.counts = self.writer.counts[result.load_id]
             result.status = "loaded"
-            _insert_load_file(self.b, result)
+            insert_load_file(self.b, result)
             self.writer.write_rejections([result.load_id])
             _crash_point("before-commit")
             self.b.commit()
@@ -927,7 +749,7 @@ class _Loader:
             if self.b.unbound_memory(exc):
                 # The database ran out of the load's memory budget (DuckDB): once more,
                 # without it, rather than reject a file that fits in the machine.
-                self._write_streamed(path, _again(result))
+                self._write_streamed(path, again(result))
                 return
             detail = "".join(traceback.format_exception_only(exc)).strip()
             reason = f"{path}: internal error while loading: {detail}"
@@ -1003,7 +825,7 @@ class _Loader:
         result.load_id = self._next_load_id()
         result.status = status
         result.error = note
-        _insert_load_file(self.b, result)
+        insert_load_file(self.b, result)
         return result
 
     def _reject(self, result: FileResult, position: str | None, reason: str) -> FileResult:
@@ -1017,7 +839,7 @@ class _Loader:
         result.counts = FileCounts(
             rejected=1, rejections=[Rejected(position or "file", reason, None)]
         )
-        _insert_load_file(self.b, result)
+        insert_load_file(self.b, result)
         self.b.execute(
             "INSERT INTO load_rejection (load_id, ordinal, path, position, reason, raw) "
             "VALUES (?, 0, ?, ?, ?, ?)",
@@ -1026,7 +848,7 @@ class _Loader:
                 result.path,
                 position,
                 reason,
-                _raw_head(result.source or result.path),
+                raw_head(result.source or result.path),
             ],
         )
         return result
@@ -1046,102 +868,3 @@ class _Loader:
         self.summary.files.append(result)
         if self.on_progress:
             self.on_progress(result, 0)
-
-
-def _insert_load_file(backend: backends.Backend, result: FileResult) -> None:
-    _insert_load_files(backend, [result])
-
-
-@cache
-def _bookkeeping_schema(name: str) -> pa.Schema:
-    """The Arrow schema of a bookkeeping table (``warehouse.tables``), its times to the
-    microsecond, as the clock gives them (exports' times are milliseconds)."""
-    schema = tables()[name].schema
-    for i, f in enumerate(schema):
-        if pa.types.is_timestamp(f.type):
-            schema = schema.set(i, pa.field(f.name, pa.timestamp("us")))
-    return schema
-
-
-def _insert_load_files(backend: backends.Backend, results: list[FileResult]) -> None:
-    """The ``load_file`` rows of ``results``, staged as one Arrow table and inserted by one
-    statement: a statement per file cost ~1.3 ms while the parsing processes kept the cores
-    busy, and DuckDB binds a VALUES list's parameters at ~1 ms a row (3 s of a load of
-    3,000 one-record files)."""
-    finished = _now()
-    rows = []
-    for result in results:
-        c = result.counts
-        detail = {
-            "data_type": result.data_type,
-            "conversations": _conversation_counts(c),
-            "rows": dict(sorted(c.rows.items())),
-            "warning_samples": c.warning_samples,
-        }
-        if result.meta_data is not None:
-            detail["meta_data"] = result.meta_data
-        rows.append(
-            (
-                result.load_id,
-                result.path,
-                result.sha256,
-                result.size_bytes,
-                result.kind,
-                result.status,
-                c.records_seen,
-                c.records_loaded,
-                c.rejected,
-                c.warnings,
-                result.started_at,
-                finished,
-                result.error,
-                orjson.dumps(detail).decode(),
-            )
-        )
-    if not rows:
-        return
-    schema = _bookkeeping_schema("load_file")
-    columns = dict(zip(schema.names, map(list, zip(*rows, strict=True)), strict=True))
-    relation = backend.stage("load_file", pa.Table.from_pydict(columns, schema=schema))
-    names = ", ".join(schema.names)
-    backend.execute(f"INSERT INTO load_file ({names}) SELECT {names} FROM {relation}")
-    backend.unstage(relation)
-
-
-#: Values a file whose first value is undecided gets looked at (see :func:`_second_look`).
-SECOND_LOOK_VALUES = 100
-
-
-def _second_look(path: Path, max_record_bytes: int) -> detect.Detected | None:
-    """Conversations, when a file's first value says nothing but one of the next few is a
-    conversation page or record: a damaged first record of a JSON Lines export must not
-    cost the file its other records (the first is then rejected alone, as any bad record).
-    Detection itself decides on the first value only."""
-    try:
-        values = sources.iter_json_values(path, max_record_bytes)
-        for count, (_, value) in enumerate(values):
-            if count >= SECOND_LOOK_VALUES:
-                break
-            if isinstance(value, dict) and (
-                "conversationHistoryRecords" in value or detect.RECORD_KEYS & value.keys()
-            ):
-                return detect.Detected(detect.CONVERSATIONS)
-    except sources.InputError:
-        return None  # unreadable further on: the file is rejected as unknown, as before
-    return None
-
-
-def _raw_head(path: str) -> str | None:
-    """The beginning of a rejected file, as text, for ``load_rejection.raw``."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(RAW_HEAD_BYTES)
-    except OSError:
-        return None
-    if head[:2] == b"\x1f\x8b":
-        try:
-            with sources.open_bytes(Path(path)) as stream:
-                head = stream.read(RAW_HEAD_BYTES)
-        except Exception:  # noqa: BLE001 - a broken gzip still gets its compressed head recorded
-            pass
-    return head.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
