@@ -11,6 +11,7 @@ rest without looking at a single Python dict.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from loaders.records import Item, Notice, ParsedRecord, Rejected
+from loaders.values import MAX_DEPTH, TooDeep
 
 REC = "_rec"
 MAX_WARNING_SAMPLES = 20
@@ -343,14 +345,37 @@ def _partial(page: dict) -> bool:
     return flag is True or flag == "true"
 
 
+TOO_DEEP = "record nested too deeply to be read"
+#: Frames a record that ran out of Python's stack gets on its second try (see guarded).
+RETRY_FRAMES = 4 * MAX_DEPTH
+
+
 def guarded(parse, value, position: str) -> ParsedRecord | Rejected:
-    """``parse(value, position)``; a failure rejects that record only."""
+    """``parse(value, position)``; a failure rejects that record only.
+
+    A record nested deeper than ``values.MAX_DEPTH`` is rejected wherever it is parsed.
+    Parsing recurses too (up to two frames per level), and how much of Python's stack is
+    left depends on the caller (a parsing process's stack is deeper than the loading
+    process's): a record that runs out of it is parsed again with that much more room,
+    so that only its own depth decides."""
     try:
         return parse(value, position)
+    except TooDeep:
+        return Rejected(position, TOO_DEEP, safe_json(value))
     except RecursionError:
-        return Rejected(position, "record nested too deeply to be read", safe_json(value))
+        pass
     except Exception as exc:  # noqa: BLE001 - no record may stop the load
         return Rejected(position, f"cannot parse: {_describe(exc)}", safe_json(value))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit + RETRY_FRAMES)
+    try:
+        return parse(value, position)
+    except RecursionError:  # TooDeep, or deeper than even the extra room
+        return Rejected(position, TOO_DEEP, safe_json(value))
+    except Exception as exc:  # noqa: BLE001
+        return Rejected(position, f"cannot parse: {_describe(exc)}", safe_json(value))
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def _describe(exc: BaseException) -> str:

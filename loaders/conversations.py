@@ -13,7 +13,6 @@ keep their original text in ``raw``, and an SDE event of unknown type is rejecte
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,6 +35,7 @@ from loaders.values import (
     context_text,
     dumps,
     epoch_or_warn,
+    slow_dumps,
 )
 from warehouse.models import (
     AgentSurvey,
@@ -212,7 +212,7 @@ def record_digest(record: dict) -> str:
     try:
         data = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
     except TypeError:
-        data = json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
+        data = slow_dumps(record).encode()
     # SHA-1 (hardware-accelerated here) is a content digest, not a security measure.
     return hashlib.sha1(data).hexdigest()
 

@@ -66,12 +66,48 @@ def dumps(value: Any) -> str:
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     except TypeError:
-        # orjson refuses integers beyond 64 bits (kept exact by the readers): the same text
-        # as orjson writes otherwise (no spaces), so that such a value does not change how
-        # the rest of the row's JSON reads.
-        return json.dumps(
-            value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
-        )
+        return slow_dumps(value)
+
+
+#: How deep a value may nest for :func:`slow_dumps` to write it. Python's encoder recurses,
+#: so its own limit depends on how deep the caller's stack already is (a parsing process's
+#: is deeper than the loading process's): a record nested ~975 levels deep loaded in one
+#: and was rejected in the other. Well within Python's limit, this one holds on every path.
+MAX_DEPTH = 512
+
+
+class TooDeep(RecursionError):
+    """A value nested deeper than :data:`MAX_DEPTH`: its record is rejected (as nested too
+    deeply to be read, like any record deeper than Python reads)."""
+
+
+def slow_dumps(value: Any) -> str:
+    """:func:`dumps` of what orjson does not write: integers beyond 64 bits (kept exact by
+    the readers) and nesting deeper than 254 levels. The same text as orjson's otherwise
+    (sorted keys, no spaces), so that such a value does not change how the rest of the
+    row's JSON reads. Raises :class:`TooDeep` beyond :data:`MAX_DEPTH` levels."""
+    if nested_deeper_than(value, MAX_DEPTH):
+        raise TooDeep(f"nested deeper than {MAX_DEPTH} levels")
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` has containers (objects, arrays) nested more than ``limit`` deep;
+    measured without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            children = item.values()
+        elif kind is list:
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if type(child) in (dict, list))
+    return False
 
 
 # -- timestamps ---------------------------------------------------------------------------------

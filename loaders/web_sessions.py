@@ -49,7 +49,6 @@ unknown type, or without a visit id, is a :class:`~loaders.records.Rejected`.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -71,6 +70,7 @@ from loaders.values import (
     cast_text,
     caster_for,
     dumps,
+    slow_dumps,
 )
 from warehouse.models import (
     WebEligibility,
@@ -285,9 +285,8 @@ def canonical_json(value: Any) -> bytes:
     (unwrapped, null members dropped)."""
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # integers beyond 64 bits
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return text.encode()
+    except TypeError:  # integers beyond 64 bits, nesting beyond 254 levels
+        return slow_dumps(value).encode()
 
 
 def fact_id(visit_id: str, table: str, source: Any) -> str:

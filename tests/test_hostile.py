@@ -363,3 +363,77 @@ def test_web_body_with_a_long_merged_value_loads(db_url, tmp_path):
     assert not result.counts.rejections
     assert result.counts.records_loaded == len(bodies)
     assert query(db_url, "SELECT length(visitor_id) FROM web_session") == [(2_000_000,)]
+
+
+def test_nesting_limit_is_the_same_on_every_read_path(duckdb_url, tmp_path, monkeypatch):
+    """A record nested MAX_DEPTH levels deep loads, one level more is rejected, on every
+    read path: in the loading process (however deep its caller's stack), a group of small
+    files in a parsing process, JSON Lines cut into blocks, a web-session file cut into
+    parts. (The limit used to be where Python ran out of stack: ~975 levels in the loading
+    process, ~970 in a parsing process, ~490 for a web-session value, less from a deeper
+    caller, so the same record loaded or not by path.)"""
+    from loaders.values import MAX_DEPTH
+    from warehouse import loading
+
+    def deep(depth: int) -> str:
+        return "[" * depth + '"leaf"' + "]" * depth
+
+    record = base_records()[0]
+    record["info"]["deepField"] = "DEEP"  # two levels in: the record, then info
+    template = json.dumps(record)
+    cid = record["info"]["conversationId"]
+    depths = (MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, 900)
+    lines = [
+        template.replace('"DEEP"', deep(depth - 2)).replace(cid, f"depth-{depth}")
+        for depth in depths
+    ]
+    web_seed = seed_example(4)
+    at = web_seed.index('"url": {\n')
+
+    def load_from_deep_in_a_stack(frames: int, *args: Any, **options: Any) -> Any:
+        if frames:
+            return load_from_deep_in_a_stack(frames - 1, *args, **options)
+        return warehouse.load(*args, **options)
+
+    ways = {
+        "in the loading process": (0, {}, 0),
+        "in the loading process, called 400 frames deep": (0, {}, 400),
+        "small files grouped in a parsing process": (1, {"POOL_FILE_BYTES": 0}, 0),
+        "cut into parts for parsing processes": (
+            1,
+            {"POOL_FILE_BYTES": 0, "PARTS_FILE_BYTES": 1, "WORKER_FILE_LIMIT": 1},
+            0,
+        ),
+    }
+    for way, (workers, limits, frames) in ways.items():
+        folder = tmp_path / way.replace(" ", "-")
+        folder.mkdir()
+        (folder / "c.jsonl").write_text("\n".join(lines) + "\n")
+        # A page view's value sits some twenty levels into what its body is written as.
+        for name, depth in (("w-deep.json", MAX_DEPTH + 1), ("w-ok.json", MAX_DEPTH - 30)):
+            text = web_seed[:at] + f'"deepField": {deep(depth)}, ' + web_seed[at:]
+            (folder / name).write_text(text)
+        url = str(tmp_path / f"{way.replace(' ', '-')}.duckdb")
+        with monkeypatch.context() as patch:
+            for name, value in limits.items():
+                patch.setattr(loading, name, value)
+            summary = load_from_deep_in_a_stack(frames, [folder], url, workers=workers)
+        by_name = {Path(f.path).name: f for f in summary.files}
+        conversations = by_name["c.jsonl"]
+        assert conversations.status == "loaded", way
+        assert [(r.position, r.reason) for r in conversations.counts.rejections] == [
+            ("line 3", "record nested too deeply to be read"),
+            ("line 4", "record nested too deeply to be read"),
+        ], way
+        ids = {cid for (cid,) in query(url, "SELECT conversation_id FROM conversation")}
+        assert ids == {f"depth-{MAX_DEPTH - 1}", f"depth-{MAX_DEPTH}"}, way
+        ((extra,),) = query(
+            url, f"SELECT extra FROM conversation WHERE conversation_id = 'depth-{MAX_DEPTH}'"
+        )
+        assert deep(MAX_DEPTH - 2) in extra, way
+        deep_web = by_name["w-deep.json"]
+        assert [r.reason for r in deep_web.counts.rejections] == [
+            "record nested too deeply to be read"
+        ], way
+        assert by_name["w-ok.json"].counts.rejections == [], way
+        assert by_name["w-ok.json"].counts.records_loaded > 0, way
