@@ -15,8 +15,7 @@
 WITH bounds AS NOT MATERIALIZED (
     SELECT CAST(:start AS TIMESTAMP) AS start_ts, CAST(:end AS TIMESTAMP) AS end_ts
 ),
--- Not materialized: a date range reaches conversation's start_time index, and the
--- conversations' messages are then read by their conversation_id index.
+-- Not materialized: a date range reaches conversation's start_time index.
 conv AS NOT MATERIALIZED (
     SELECT
         c.conversation_id,
@@ -26,21 +25,30 @@ conv AS NOT MATERIALIZED (
     WHERE (b.start_ts IS NULL OR c.start_time >= b.start_ts)
       AND (b.end_ts IS NULL OR c.start_time < b.end_ts)
 ),
+-- Per conversation (lateral): its first consumer message and, from that time on, its first
+-- agent message, each the first entry of message's (conversation_id, time) index.
 first_consumer AS (
-    SELECT c.conversation_id, c.skill_name, MIN(m.time) AS consumer_time
+    SELECT c.conversation_id, c.skill_name, fc.time AS consumer_time
     FROM conv AS c
-    JOIN message AS m ON m.conversation_id = c.conversation_id
-    WHERE m.sent_by = 'Consumer'
-    GROUP BY c.conversation_id, c.skill_name
+    CROSS JOIN LATERAL (
+        SELECT m.time
+        FROM message AS m
+        WHERE m.conversation_id = c.conversation_id
+          AND m.sent_by = 'Consumer'
+        ORDER BY m.time ASC NULLS LAST
+        LIMIT 1
+    ) AS fc
 ),
 first_response AS (
-    SELECT f.conversation_id, f.skill_name, f.consumer_time, MIN(m.time) AS agent_time
+    SELECT f.skill_name, f.consumer_time, fa.agent_time
     FROM first_consumer AS f
-    LEFT JOIN message AS m
-        ON m.conversation_id = f.conversation_id
-        AND m.sent_by = 'Agent'
-        AND m.time >= f.consumer_time
-    GROUP BY f.conversation_id, f.skill_name, f.consumer_time
+    CROSS JOIN LATERAL (
+        SELECT MIN(m.time) AS agent_time
+        FROM message AS m
+        WHERE m.conversation_id = f.conversation_id
+          AND m.sent_by = 'Agent'
+          AND m.time >= f.consumer_time
+    ) AS fa
 ),
 frt AS (
     SELECT

@@ -19,23 +19,30 @@ visit_in_range AS (
     WHERE (b.start_ts IS NULL OR COALESCE(w.session_start_time, w.first_fact_time) >= b.start_ts)
       AND (b.end_ts IS NULL OR COALESCE(w.session_start_time, w.first_fact_time) < b.end_ts)
 ),
-page_view AS (
-    SELECT
-        p.visit_id,
-        p.url,
-        ROW_NUMBER() OVER (
-            PARTITION BY p.visit_id
-            ORDER BY p.event_time ASC NULLS LAST, p.url COLLATE "C" ASC NULLS LAST, p.fact_id COLLATE "C" ASC
-        ) AS position
+-- One row per URL of a visit: its page views and their earliest time. The visit's first
+-- page view (by time, then URL) is on the URL whose row comes first by that time, then URL.
+visit_url AS (
+    SELECT p.visit_id, p.url, COUNT(*) AS views, MIN(p.event_time) AS first_time
     FROM web_page_view AS p
     JOIN visit_in_range AS v ON v.visit_id = p.visit_id
+    GROUP BY p.visit_id, p.url
+),
+ranked AS (
+    SELECT
+        url,
+        views,
+        ROW_NUMBER() OVER (
+            PARTITION BY visit_id
+            ORDER BY first_time ASC NULLS LAST, url COLLATE "C" ASC NULLS LAST
+        ) AS position
+    FROM visit_url
 )
 SELECT
     url,
-    COUNT(*) AS page_views,
-    COUNT(DISTINCT visit_id) AS visits,
+    CAST(SUM(views) AS BIGINT) AS page_views,
+    COUNT(*) AS visits,
     COUNT(CASE WHEN position = 1 THEN 1 END) AS entries
-FROM page_view
+FROM ranked
 GROUP BY url
 ORDER BY page_views DESC, url COLLATE "C" ASC NULLS LAST
 LIMIT :limit
