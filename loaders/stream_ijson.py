@@ -113,6 +113,9 @@ class _Document:
     rest: Any  # the document with its split arrays emptied
     counts: list[tuple[str, int]] = field(default_factory=list)  # (split key, elements)
     big: dict[tuple[str, int], int] = field(default_factory=dict)  # (key, index) → bytes
+    #: Split keys whose value here is an object: ijson's prefix for a member "item" of it
+    #: is the prefix of array elements (see _items_skipping).
+    objects: set[str] = field(default_factory=set)
 
 
 def _yajl_offset(message: bytes, chunk: bytes) -> int | None:
@@ -197,6 +200,7 @@ def _scan_documents(
     counts: list[tuple[str, int]] = []
     big: dict[tuple[str, int], int] = {}
     pending: str | None = None  # a split key whose value comes next
+    objects: set[str] = set()  # split keys whose value is an object, this document
     skipping: str | None = None
     item_prefix = ""
     count = 0
@@ -237,10 +241,10 @@ def _scan_documents(
                     continue
                 if builder is None:
                     builder = ijson.ObjectBuilder()
-                    counts, big, built = [], {}, 0
+                    counts, big, built, objects = [], {}, 0, set()
                 builder.event(event, value)
                 if event in ("end_map", "end_array") or event in _SCALAR_EVENTS:
-                    docs.append(_Document(builder.value, counts, big))
+                    docs.append(_Document(builder.value, counts, big, objects))
                     builder = None
                 continue
             if pending is not None:
@@ -250,6 +254,8 @@ def _scan_documents(
                     skipping, item_prefix, count = pending, pending + ".item", 0
                     pending = None
                     continue
+                if event == "start_map" and prefix == pending:
+                    objects.add(pending)
                 pending = None
             builder.event(event, value)  # type: ignore[union-attr]
     except UnicodeDecodeError as exc:  # bytes yajl lets through (an overlong form, a surrogate)
@@ -272,15 +278,19 @@ def _items_skipping(
 ) -> Iterator[Any]:
     """Like ijson's ``items(reader, key + ".item")`` over every document, but the elements
     whose number (counted over the whole file) is in ``skip`` are never built: None comes
-    in their place. Slower than the C ``items``: used only for a key with such elements, or
-    on a file read with :func:`shallow_parse`."""
+    in their place; and only elements of arrays: ijson gives a member ``item`` of an
+    object the same prefix. Slower than the C ``items``: used only for a key with such
+    elements or such an object, or on a file read with :func:`shallow_parse`."""
     item_prefix = key + ".item"
     number = -1
     builder: ijson.ObjectBuilder | None = None
     skipping = False
+    in_array = False  # in the value of ``key``, an array
     for prefix, event, value in _events(backend, reader, shallow, CHUNK_SIZE):
+        if prefix == key and event in ("start_array", "end_array"):
+            in_array = event == "start_array"
         if builder is None and not skipping:
-            if prefix != item_prefix or event not in _ITEM_START_EVENTS:
+            if not in_array or prefix != item_prefix or event not in _ITEM_START_EVENTS:
                 continue
             number += 1
             if event in _SCALAR_EVENTS:
@@ -321,6 +331,7 @@ def ijson_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, A
     items: dict[str, Iterator[Any]] = {}
     skips: dict[str, set[int]] = {}
     seen: dict[str, int] = {}
+    objects = {key for doc in docs for key in doc.objects}
     for doc in docs:  # element numbers over the whole file, per key
         for key, n in doc.counts:
             first = seen.get(key, 0)
@@ -333,7 +344,7 @@ def ijson_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, A
             for key, n in doc.counts:
                 if key not in items:
                     readers[key] = CountingReader(path, mend=True)
-                    if skips.get(key) or shallow:
+                    if skips.get(key) or shallow or key in objects:
                         # (C items would spell out the prefix of every event of the file)
                         items[key] = _items_skipping(
                             readers[key], key, skips.get(key, set()), backend, shallow

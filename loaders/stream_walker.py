@@ -6,18 +6,17 @@ ijson path (:mod:`loaders.stream_ijson`) by raising :class:`Unsupported`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import ijson
 import orjson
 
 from loaders.files import CountingReader, InputError
 from loaders.json_input import SPLIT_KEYS, after_document, char_to_byte
-from loaders.stream_ijson import ijson_value
 
 # -- the fast streaming path: orjson on each element ----------------------------------------------
 #
@@ -44,10 +43,13 @@ from loaders.stream_ijson import ijson_value
 # is skipped over what was already yielded: invalid JSON (for its error message and
 # position), a truncated or broken gzip stream, top-level values that are not objects,
 # records over the record limit, nesting deeper than orjson reads, strings orjson refuses
-# (lone surrogates), whitespace yajl allows and orjson does not (form feeds), and integers
-# orjson reads (as floats) although yajl refuses them (beyond 64 bits: a value whose text
-# may hold a number of 19 digits is read by the ijson path, which then reads the whole file
-# with ijson's Python backend, exact and slow: see BIG_INTEGER_BACKEND).
+# (lone surrogates), and whitespace yajl allows and orjson does not (form feeds).
+#
+# A value whose text may hold a number of 19 digits or more is read again here by the
+# standard library, exactly: orjson reads an integer beyond 64 bits as a float, and yajl
+# refuses one beyond 63 bits (the ijson path then reads the whole file with ijson's Python
+# backend, slow, and laxer than JSON: see BIG_INTEGER_BACKEND). orjson took the text, so
+# nothing else in it reads differently.
 
 #: Decompressed bytes read at a time by the fast path.
 FAST_BLOCK = 1024 * 1024
@@ -257,8 +259,8 @@ class Walker:
         return key
 
     def _checked(self, value: Any, start: int, end: int) -> Any:
-        """``value``, read from ``buf[start:end]``; or that text read by ijson when it may
-        hold a number orjson reads and yajl refuses."""
+        """``value``, read from ``buf[start:end]``; or that text read exactly (see above)
+        when it may hold a long number."""
         if end - start > self.limit:
             raise Unsupported  # the ijson path measures the record and rejects it unread
         runs = self.runs
@@ -268,9 +270,9 @@ class Walker:
                 runs.popleft()
             if runs and runs[0] < self.base + end:
                 try:
-                    return ijson_value(self.buf[start:end])
-                except ijson.JSONError:
-                    raise Unsupported from None
+                    return json.loads(self.buf[start:end])
+                except (RecursionError, ValueError):
+                    raise Unsupported from None  # nested deeper than Python reads
         return value
 
     def _measured(self, start: int, exc: orjson.JSONDecodeError) -> tuple[Any, int]:

@@ -240,6 +240,54 @@ def test_concatenated_documents_when_streamed(monkeypatch):
     assert got == [("document 1", listing), ("document 2", listing)]
 
 
+def test_a_streamed_page_with_a_long_integer_is_read_by_the_walker(tmp_path, monkeypatch):
+    # Not by ijson's Python backend (slow, and laxer than JSON): the walker reads such an
+    # element again exactly itself.
+    from loaders import stream_ijson
+
+    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 16)
+    monkeypatch.setattr(stream_ijson, "BIG_INTEGER_BACKEND", None)
+    big = 2**63 + 1  # yajl refuses it, orjson reads it exactly
+    bigger = 2**64 + 1  # orjson reads it as a float
+    path = tmp_path / "page.json"
+    path.write_text(
+        '{"_metadata": {"n": 1}, "conversationHistoryRecords": '
+        f'[{{"a": {big}, "b": 1.5}}, {{"a": -{bigger}, "b": "12345678901234567890"}}]}}'
+    )
+    got = values(path)
+    assert [value for _, value in got[1:]] == [
+        {"a": big, "b": 1.5},
+        {"a": -bigger, "b": "12345678901234567890"},
+    ]
+    assert type(got[2][1]["a"]) is int
+
+
+@pytest.mark.parametrize("walker", [True, False], ids=["walker", "ijson"])
+def test_a_split_key_holding_an_object_is_not_an_array(tmp_path, monkeypatch, walker):
+    # ijson names a member "item" of an object under "conversationHistoryRecords" as it
+    # names that array's elements: the ijson path took X for the next page's first record
+    # (and lost its last).
+    from loaders.stream_walker import Unsupported
+
+    def unsupported(*_args: object) -> None:
+        raise Unsupported
+
+    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 16)
+    if not walker:
+        monkeypatch.setattr(sources, "survey", unsupported)
+    path = tmp_path / "two.json"
+    path.write_text(
+        '{"conversationHistoryRecords": {"item": {"id": "X"}}}\n'
+        '{"conversationHistoryRecords": [{"id": "A"}, {"id": "B"}]}'
+    )
+    assert values(path) == [
+        ("document 1", {"conversationHistoryRecords": {"item": {"id": "X"}}}),
+        ("document 2", {"conversationHistoryRecords": []}),
+        ("document 2, conversationHistoryRecords[0]", {"id": "A"}),
+        ("document 2, conversationHistoryRecords[1]", {"id": "B"}),
+    ]
+
+
 def test_unrepaired_engagement_listing_second_copy_starts_at_byte_1040():
     got = values(real_sample(ENGAGEMENT_LISTING))
     assert [p for p, _ in got] == ["document 1 (byte 0)", "document 2 (byte 1040)"]
@@ -274,9 +322,9 @@ def test_floats_stay_floats_when_streamed(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("depth", [1, 1100], ids=["shallow", "deeper-than-orjson"])
 def test_integers_beyond_64_bits_are_read_on_every_path(tmp_path, mode, depth):
-    # Valid JSON that yajl (ijson's C backend) refuses: a file it cannot read is read with
-    # ijson's Python backend (values nested deeper than orjson goes, streamed files).
-    # orjson reads such an integer as a float: either way, the number is kept.
+    # Valid JSON that yajl (ijson's C backend) refuses, and orjson reads as a float: read
+    # again exactly where orjson read it, with ijson's Python backend where yajl did (values
+    # nested deeper than orjson goes).
     big = 2**64 + 1
     deep = "[" * depth + '"x"' + "]" * depth
     record = f'{{"n": {big}, "info": {{"conversationId": "c1"}}, "deep": {deep}}}'
@@ -288,8 +336,9 @@ def test_integers_beyond_64_bits_are_read_on_every_path(tmp_path, mode, depth):
         got = values(path)
         records = [value for _, value in got[1:]] if meta else [value for _, value in got]
         if meta:
-            assert float(got[0][1]["_metadata"]["big"]) == -float(big)
-        assert [float(r["n"]) for r in records] == [float(big)] * len(records) != []
+            assert got[0][1]["_metadata"]["big"] == -big
+        # Exact: orjson alone would read it as a float (1.8446744073709552e+19).
+        assert [r["n"] for r in records] == [big] * len(records) != []
         for r in records:
             level, value = 0, r["deep"]
             while isinstance(value, list):
