@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from loaders.long_integers import IntegerMask
 from loaders.surrogates import Mender
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -122,15 +123,32 @@ def open_bytes(path: str | os.PathLike) -> BinaryIO:
     return open(path, "rb")
 
 
+class _Masked:
+    """Mending (when asked), then masking long integers: the same feed and finish."""
+
+    def __init__(self, mender: Mender | None) -> None:
+        self.mender = mender
+        self.mask = IntegerMask()
+
+    def feed(self, data: bytes) -> bytes:
+        return self.mask.feed(self.mender.feed(data) if self.mender else data)
+
+    def finish(self) -> bytes:
+        rest = self.mender.finish() if self.mender else b""
+        return self.mask.feed(rest) + self.mask.finish()
+
+
 class CountingReader(io.RawIOBase):
     """The decompressed content of a file for parsing: skips a UTF-8 byte-order mark,
     counts the bytes read (for error positions) and turns read errors into InputError.
 
     ``mend``: lone surrogate escapes are mended (same length: positions stay the file's),
     for ijson, whose yajl parser reads them as ``?``. Readers that parse with orjson mend
-    only the text orjson refuses (``loaders.sources.loads``), at no cost to the rest."""
+    only the text orjson refuses (``loaders.sources.loads``), at no cost to the rest.
+    ``mask``: integers too long for yajl are masked too (see :mod:`loaders.long_integers`:
+    for a check of the text by yajl, not to read values from)."""
 
-    def __init__(self, path: Path, mend: bool = False) -> None:
+    def __init__(self, path: Path, mend: bool = False, mask: bool = False) -> None:
         super().__init__()
         self.path = path
         try:
@@ -143,7 +161,9 @@ class CountingReader(io.RawIOBase):
         self.last = 0  # size of the last chunk handed out
         self.last_data = b""
         self.lines_read = self.lines_before = 0  # newlines before/up to the last chunk
-        self._mender = Mender() if mend else None
+        self._mender: Mender | _Masked | None = Mender() if mend else None
+        if mask:
+            self._mender = _Masked(self._mender)
         self._ready = b""  # mended, not handed out yet
         self._eof = False
 

@@ -16,6 +16,7 @@ only near the top, where they are compared: linear, ~60 % slower) in both passes
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from typing import Any
 
 import ijson
 
+from loaders import long_integers
 from loaders.files import CHUNK_SIZE, CountingReader, InputError
 from loaders.json_input import SPLIT_KEYS, Unread, over_limit, too_big_document
 from loaders.surrogates import mend
@@ -96,7 +98,10 @@ def ijson_value(data: bytes) -> Any:
     except ijson.JSONError as exc:
         if not big_integer(exc, BACKEND):
             raise
-        return _built_value(BIG_INTEGER_BACKEND, data)
+    # yajl checks the text with those integers masked: the Python backend takes more than
+    # JSON allows (see loaders.long_integers).
+    _built_value(BACKEND, long_integers.mask(data))
+    return _built_value(BIG_INTEGER_BACKEND, data)
 
 
 def _built_value(backend: Any, data: bytes) -> Any:
@@ -183,7 +188,7 @@ def _utf8_error(
 
 
 def _scan_documents(
-    path: Path, limit: int, backend: Any = BACKEND, shallow: bool = False
+    path: Path, limit: int, backend: Any = BACKEND, shallow: bool = False, mask: bool = False
 ) -> list[_Document]:
     """First streaming pass: validate the whole file and keep each document without the
     elements of its split arrays (Python sees every event, but builds only small parts).
@@ -193,9 +198,10 @@ def _scan_documents(
     whose span is over ``limit`` is noted in ``big`` (so it is never over-counted). A
     document that is not split is built, and counted as it is: over ``limit``, the file
     is refused. Raises :class:`_Deep` (unless ``shallow``) for text nested too deep for
-    yajl's prefixes."""
+    yajl's prefixes. ``mask``: long integers masked (see :mod:`loaders.long_integers`), to
+    check the text, not to read its values."""
     docs: list[_Document] = []
-    reader = CountingReader(path, mend=True)
+    reader = CountingReader(path, mend=True, mask=mask)
     builder: ijson.ObjectBuilder | None = None
     counts: list[tuple[str, int]] = []
     big: dict[tuple[str, int], int] = {}
@@ -318,15 +324,21 @@ def _items_skipping(
 def ijson_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, Any]]:
     """The streaming path with ijson: a first pass over the whole file, then ijson's C
     ``items`` per split key (see the module doc)."""
-    backend, shallow = BACKEND, False
+    backend, shallow, checked = BACKEND, False, False
     while True:
         try:
+            if backend is BIG_INTEGER_BACKEND and not checked:
+                # yajl checks the text with those integers masked first: the Python
+                # backend takes more than JSON allows (see loaders.long_integers).
+                with contextlib.suppress(BigInteger):
+                    _scan_documents(path, limit, BACKEND, shallow, mask=True)
+                checked = True
             docs = _scan_documents(path, limit, backend, shallow)
             break
         except BigInteger:
             backend = BIG_INTEGER_BACKEND
         except _Deep:
-            shallow = True
+            shallow, checked = True, False
     readers: dict[str, CountingReader] = {}
     items: dict[str, Iterator[Any]] = {}
     skips: dict[str, set[int]] = {}
