@@ -152,6 +152,10 @@ def _yajl_offset(message: bytes, chunk: bytes) -> int | None:
     return min(candidates) if candidates else None
 
 
+#: Characters of a parser's message kept in an InputError.
+MAX_MESSAGE = 200
+
+
 def ijson_input_error(
     path: Path, reader: CountingReader, exc: Exception, document: int
 ) -> InputError:
@@ -159,6 +163,8 @@ def ijson_input_error(
     arg = exc.args[0] if exc.args else b""
     message = arg if isinstance(arg, bytes) else str(arg).encode("utf-8", "replace")
     first = message.strip().split(b"\n")[0].decode("utf-8", "replace") or type(exc).__name__
+    if len(first) > MAX_MESSAGE:  # the Python backend quotes a whole bad token
+        first = first[: MAX_MESSAGE - 3] + "..."
     end = reader.consumed
     if "premature EOF" in first:
         return InputError(

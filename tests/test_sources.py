@@ -914,3 +914,14 @@ def test_a_streamed_file_with_a_long_integer_is_held_to_json_all_the_same(
     good = tmp_path / "good.json"
     good.write_text(f'{{"conversationHistoryRecords": [{{"a": {big}}}, {{"b": -1.5e300}}]}}')
     assert [v for _, v in values(good)[1:]] == [{"a": big}, {"b": -1.5e300}]
+
+
+def test_an_integer_of_thousands_of_digits_rejects_the_file_on_every_path(tmp_path, mode):
+    # Python reads no integer of more than 4,300 digits, orjson none beyond a double: the
+    # file is not read, on either path, and the message does not quote the whole number.
+    path = tmp_path / "page.json"
+    path.write_text('{"conversationHistoryRecords": [{"a": ' + "7" * 5000 + "}]}")
+    with pytest.raises(InputError) as error:
+        values(path)
+    assert error.value.message.startswith("JSON syntax error")
+    assert len(error.value.message) < 300
