@@ -47,12 +47,13 @@ class SkippedLine:
     unread: sources.Unread
 
 
-def is_json_lines(path: str | os.PathLike) -> bool:
+def is_json_lines(path: str | os.PathLike, limit: int | None = None) -> bool:
     """True when the (decompressed) file is JSON Lines: its first line is a whole JSON value
-    and more follows. Reads at most the first 8 MiB."""
+    and more follows. Reads the first 8 MiB, and on to the end of a longer first line up to
+    the record limit ``limit`` (see ``sources.starts_json_lines``)."""
     with sources.CountingReader(Path(path)) as reader:
         head = reader.read(sources.SMALL_FILE_LIMIT + 1)
-    return sources.first_line_is_value(head)
+        return sources.starts_json_lines(reader, head, sources.max_record_bytes(limit))
 
 
 def iter_line_blocks(

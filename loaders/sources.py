@@ -182,6 +182,38 @@ def first_line_is_value(data: bytes) -> bool:
     return True
 
 
+def starts_json_lines(reader: CountingReader, head: bytes, limit: int) -> bool:
+    """:func:`first_line_is_value` of a file whose first bytes, ``head``, were read from
+    ``reader``: when its first line goes on past them (a JSON Lines page of records of some
+    80 KB is longer than :data:`SMALL_FILE_LIMIT`), it is read on to its end, up to the
+    record limit, and what follows it to its first non-blank byte. Reads from ``reader``."""
+    if b"\n" in head:
+        return first_line_is_value(head)
+    parts, size = [head], len(head)
+    while True:
+        chunk = reader.read(CHUNK_SIZE * 16)
+        if not chunk:
+            return False  # one line: a document
+        end = chunk.find(b"\n")
+        if end >= 0:
+            parts.append(chunk[:end])
+            after = chunk[end + 1 :]
+            break
+        size += len(chunk)
+        if size > limit:
+            return False  # the streaming reader measures a value that big, and refuses it
+        parts.append(chunk)
+    while _NON_BLANK.search(after) is None:
+        after = reader.read(CHUNK_SIZE * 16)
+        if not after:
+            return False  # nothing follows the line
+    try:
+        _parse(b"".join(parts))
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
 def skip_long_line(readline: Callable[[int], bytes], line: bytes, limit: int) -> tuple[Unread, int]:
     """A line over ``limit`` bytes, of which ``readline`` gave the first ``line``: read on to
     its newline without keeping it. Returns it as :class:`Unread` and its size in bytes."""
@@ -368,7 +400,7 @@ def iter_json_parts(
         small = len(head) <= SMALL_FILE_LIMIT
         if small:
             reader.close()
-        json_lines = not small and first_line_is_value(head)
+        json_lines = not small and starts_json_lines(reader, head, limit)
     except BaseException:
         reader.close()
         raise

@@ -246,9 +246,9 @@ def test_json_lines_over_the_parts_size_are_cut_even_when_small_enough_to_parse_
     looked_at: list[Path] = []
     is_json_lines = blocks.is_json_lines
 
-    def looked(path):
+    def looked(path, *args):
         looked_at.append(Path(path))
-        return is_json_lines(path)
+        return is_json_lines(path, *args)
 
     monkeypatch.setattr(blocks, "is_json_lines", looked)
     jsonl = lines_file(tmp_path / "a.jsonl")
@@ -259,3 +259,25 @@ def test_json_lines_over_the_parts_size_are_cut_even_when_small_enough_to_parse_
     assert cut == [jsonl]  # the page (one document) is parsed whole
     assert looked_at == [jsonl, page]  # each file's head read once to tell
     assert query(url, "SELECT count(*) FROM conversation") == [(18,)]
+
+
+def test_json_lines_whose_first_line_is_longer_than_the_head_are_json_lines(
+    fresh_db, tmp_path, monkeypatch
+):
+    # Pages of records of some 80 KB make JSON Lines lines longer than the 8 MiB that
+    # detection used to read: the file was read as documents, in the loading process
+    # alone, its positions "document N" instead of "line N".
+    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 500)
+    plain = lines_file(tmp_path / "a.jsonl")
+    first = plain.read_bytes().split(b"\n")[0]
+    assert len(first) > sources.SMALL_FILE_LIMIT
+    assert blocks.is_json_lines(plain)
+    one_line = tmp_path / "one.json"
+    one_line.write_bytes(first + b"\n\n  \n")
+    assert not blocks.is_json_lines(one_line)  # nothing follows: a document
+    positions = [position for position, _ in sources.iter_json_values(plain, LIMIT)]
+    assert positions[0].startswith("line 1") and positions[-1].startswith("line ")
+    url = fresh_db()
+    summary = warehouse.load([plain], url, workers=2, max_record_bytes=LIMIT)
+    (result,) = summary.files
+    assert result.status == "loaded" and result.counts.records_seen > 0

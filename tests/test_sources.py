@@ -277,7 +277,7 @@ def test_a_split_key_holding_an_object_is_not_an_array(tmp_path, monkeypatch, wa
         monkeypatch.setattr(sources, "survey", unsupported)
     path = tmp_path / "two.json"
     path.write_text(
-        '{"conversationHistoryRecords": {"item": {"id": "X"}}}\n'
+        '{"conversationHistoryRecords": {"item": {"id": "X"}}} '
         '{"conversationHistoryRecords": [{"id": "A"}, {"id": "B"}]}'
     )
     assert values(path) == [

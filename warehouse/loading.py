@@ -481,7 +481,7 @@ class _Loader:
 
     def _is_json_lines(self, path: Path) -> bool:
         if path not in self.json_lines:
-            self.json_lines[path] = blocks.is_json_lines(path)
+            self.json_lines[path] = blocks.is_json_lines(path, self.max_record_bytes)
         return self.json_lines[path]
 
     def _complete(self, pending: _Pending) -> None:
