@@ -925,3 +925,14 @@ def test_an_integer_of_thousands_of_digits_rejects_the_file_on_every_path(tmp_pa
         values(path)
     assert error.value.message.startswith("JSON syntax error")
     assert len(error.value.message) < 300
+
+
+@pytest.mark.parametrize("key", ["conversationHistoryRecords", "recordCollection"])
+def test_a_split_key_given_twice_gives_the_elements_of_both(tmp_path, mode, key):
+    # orjson keeps the last member of a name; the streamed path reads every split array.
+    # Read at once, the first array's elements were lost.
+    path = tmp_path / "twice.json"
+    path.write_text(f'{{"{key}": [{{"id": "A"}}], "_metadata": {{}}, "{key}": [{{"id": "B"}}]}}')
+    got = values(path)
+    assert got[0] == ("byte 0", {key: [], "_metadata": {}})
+    assert [value for _, value in got[1:]] == [{"id": "A"}, {"id": "B"}]
