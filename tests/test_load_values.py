@@ -9,6 +9,7 @@ literal checks of values whose typing matters (timestamps, dates, doubles, text)
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from seeds import real_sample, seed_example
 import warehouse
 from loaders import batch, file_batches
 from warehouse import db
+from warehouse.load_results import LoadSummary
 from warehouse.tables import tables
 
 EPOCH = datetime(1970, 1, 1)
@@ -182,9 +184,6 @@ def test_lone_surrogate_escapes_load_as_the_replacement_character(fresh_db, tmp_
     """Half an escaped surrogate pair (text cut by UTF-16 length) loads as U+FFFD on every
     read path — read at once, streamed, JSON Lines, a web file cut into parts — instead of
     rejecting the file (orjson), reading "?" (yajl) or failing the write (Python's json)."""
-    from loaders import sources
-    from warehouse import loading
-
     record = json.loads(seed_example(0, repaired=True))["conversationHistoryRecords"][0]
     record["messageRecords"][0]["messageData"]["msg"]["text"] = "MARK"
     line = json.dumps(record).replace('"MARK"', r'"cut \ud83d|\udc00|\ud83d\ude00|\\ud800"')
@@ -193,24 +192,38 @@ def test_lone_surrogate_escapes_load_as_the_replacement_character(fresh_db, tmp_
         "https://authentication.liveperson.net/login.html", r"https://x/\ud800login"
     )
     text = "cut \ufffd|\ufffd|\U0001f600|\\ud800"
+    contents = {"page": page, "lines": line + "\n" + line + "\n"}
+    for where, url, summary in load_on_every_read_path(
+        fresh_db, tmp_path, monkeypatch, contents, web
+    ):
+        assert not summary.rejected, where
+        assert [f.status for f in summary.files] == ["loaded", "loaded"], where
+        messages = query(url, "SELECT text FROM message ORDER BY seq")
+        assert messages[0] == (text,), where
+        assert ("https://x/\ufffdlogin",) in query(url, "SELECT url FROM web_page_view")
+
+
+def load_on_every_read_path(
+    fresh_db, tmp_path: Path, monkeypatch, contents: dict[str, str], web: str
+) -> Iterator[tuple[tuple[str, str], str, LoadSummary]]:
+    """Load each conversation export of ``contents`` (by form: page, lines) with the web file
+    ``web`` into a fresh database, read at once and streamed: ``((way, form), url, summary)``."""
+    from loaders import sources
+    from warehouse import loading
+
     ways = {"at once": {}, "streamed": {"SMALL_FILE_LIMIT": 16, "WORKER_FILE_LIMIT": 1}}
     for way, limits in ways.items():
-        for form in ("page", "lines"):
+        for form, content in contents.items():
             with monkeypatch.context() as patch:
                 for name, value in limits.items():
                     patch.setattr(sources if name == "SMALL_FILE_LIMIT" else loading, name, value)
                 folder = tmp_path / f"{way}-{form}"
                 folder.mkdir()
-                content = page if form == "page" else line + "\n" + line + "\n"
                 (folder / "c.json").write_text(content)
                 (folder / "w.json").write_text(web)
                 url = fresh_db()
                 summary = warehouse.load([folder], url)
-            assert not summary.rejected, (way, form)
-            assert [f.status for f in summary.files] == ["loaded", "loaded"], (way, form)
-            messages = query(url, "SELECT text FROM message ORDER BY seq")
-            assert messages[0] == (text,), (way, form)
-            assert ("https://x/\ufffdlogin",) in query(url, "SELECT url FROM web_page_view")
+            yield (way, form), url, summary
 
 
 @pytest.mark.parametrize("fresh_db", ["duckdb", "postgres"], indirect=True)
@@ -220,9 +233,6 @@ def test_integers_beyond_64_bits_keep_their_digits_on_every_read_path(
     """An integer too big for 64 bits keeps all its digits in ``extra`` and ``raw``, and
     the same text, on every read path: orjson reads it as a float (1.2345678901234568e+29),
     which small files lost while streamed ones kept it exact."""
-    from loaders import sources
-    from warehouse import loading
-
     big = "123456789012345678901234567890"
     record = json.loads(seed_example(0, repaired=True))["conversationHistoryRecords"][0]
     record["info"]["bigCounter"] = "BIG"
@@ -233,26 +243,17 @@ def test_integers_beyond_64_bits_keep_their_digits_on_every_read_path(
     page = '{"conversationHistoryRecords": [' + line + "]}"
     web = seed_example(4).replace('"url": {\n', f'"visitCount": {{"long": {big}}}, "url": {{\n', 1)
     assert web != seed_example(4)
-    ways = {"at once": {}, "streamed": {"SMALL_FILE_LIMIT": 16, "WORKER_FILE_LIMIT": 1}}
-    for way, limits in ways.items():
-        for form in ("page", "lines"):
-            with monkeypatch.context() as patch:
-                for name, value in limits.items():
-                    patch.setattr(sources if name == "SMALL_FILE_LIMIT" else loading, name, value)
-                folder = tmp_path / f"{way}-{form}"
-                folder.mkdir()
-                (folder / "c.json").write_text(page if form == "page" else line + "\n")
-                (folder / "w.json").write_text(web)
-                url = fresh_db()
-                summary = warehouse.load([folder], url)
-            assert not summary.rejected, (way, form)
-            where = (way, form)
-            # Too big for the BIGINT column: NULL with a warning, the digits in ``extra``.
-            ((duration, extra),) = query(url, "SELECT duration, extra FROM conversation")
-            assert duration is None, where
-            assert f'"bigCounter":{big},' in extra and f'"duration":{big}' in extra, where
-            ((value, raw),) = query(url, "SELECT value, raw FROM sde_lead WHERE lead_id = 'L1'")
-            # A DOUBLE column takes it (rounded), ``raw`` keeps every digit.
-            assert value == float(big) and f'"value":{big}' in raw, where
-            extras = [e for (e,) in query(url, "SELECT extra FROM web_page_view") if e]
-            assert extras == [f'{{"visitCount":{big}}}'], where
+    contents = {"page": page, "lines": line + "\n"}
+    for where, url, summary in load_on_every_read_path(
+        fresh_db, tmp_path, monkeypatch, contents, web
+    ):
+        assert not summary.rejected, where
+        # Too big for the BIGINT column: NULL with a warning, the digits in ``extra``.
+        ((duration, extra),) = query(url, "SELECT duration, extra FROM conversation")
+        assert duration is None, where
+        assert f'"bigCounter":{big},' in extra and f'"duration":{big}' in extra, where
+        ((value, raw),) = query(url, "SELECT value, raw FROM sde_lead WHERE lead_id = 'L1'")
+        # A DOUBLE column takes it (rounded), ``raw`` keeps every digit.
+        assert value == float(big) and f'"value":{big}' in raw, where
+        extras = [e for (e,) in query(url, "SELECT extra FROM web_page_view") if e]
+        assert extras == [f'{{"visitCount":{big}}}'], where

@@ -751,13 +751,19 @@ def test_mending_in_pieces_is_mending_at_once_is_the_reference(data, cuts):
     expected = reference_mend(data)
     assert mend(data) == expected
     assert len(expected) == len(data)
-    mender, out, at = Mender(), [], 0
+    assert fed_in_pieces(Mender(), data, cuts) == expected
+
+
+def fed_in_pieces(feeder, data: bytes, cuts: list[int]) -> bytes:
+    """What ``feeder`` (a Mender or an IntegerMask) returns for ``data`` fed in pieces of
+    the sizes ``cuts`` (then the rest), and at its end."""
+    out, at = [], 0
     for size in cuts:
-        out.append(mender.feed(data[at : at + size]))
+        out.append(feeder.feed(data[at : at + size]))
         at += size
-    out.append(mender.feed(data[at:]))
-    out.append(mender.finish())
-    assert b"".join(out) == expected
+    out.append(feeder.feed(data[at:]))
+    out.append(feeder.finish())
+    return b"".join(out)
 
 
 LONE = (
@@ -875,13 +881,7 @@ def test_long_integers_are_masked_as_zero_and_spaces(text, masked):
 def test_masking_in_pieces_is_masking_at_once(data, cuts):
     from loaders.long_integers import IntegerMask, mask
 
-    masker, out, at = IntegerMask(), [], 0
-    for size in cuts:
-        out.append(masker.feed(data[at : at + size]))
-        at += size
-    out.append(masker.feed(data[at:]))
-    out.append(masker.finish())
-    assert b"".join(out) == mask(data)
+    assert fed_in_pieces(IntegerMask(), data, cuts) == mask(data)
     assert len(mask(data)) == len(data)
 
 
