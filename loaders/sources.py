@@ -186,30 +186,32 @@ def first_line_is_value(data: bytes) -> bool:
 def starts_json_lines(reader: CountingReader, head: bytes, limit: int) -> bool:
     """:func:`first_line_is_value` of a file whose first bytes, ``head``, were read from
     ``reader``: when its first line goes on past them (a JSON Lines page of records of some
-    80 KB is longer than :data:`SMALL_FILE_LIMIT`), it is read on to its end, up to the
-    record limit, and what follows it to its first non-blank byte. Reads from ``reader``."""
+    80 KB is longer than :data:`SMALL_FILE_LIMIT`), its end is looked for up to the record
+    limit, without holding the line (a one-line document of gigabytes is read through up
+    to that limit, then left to the streaming reader), and what follows it to its first
+    non-blank byte; then the line is read again and parsed. Reads from ``reader``."""
     if b"\n" in head:
         return first_line_is_value(head)
-    parts, size = [head], len(head)
+    size = len(head)
     while True:
         chunk = reader.read(CHUNK_SIZE * 16)
         if not chunk:
             return False  # one line: a document
         end = chunk.find(b"\n")
-        if end >= 0:
-            parts.append(chunk[:end])
-            after = chunk[end + 1 :]
-            break
-        size += len(chunk)
+        size += len(chunk) if end < 0 else end
         if size > limit:
             return False  # the streaming reader measures a value that big, and refuses it
-        parts.append(chunk)
+        if end >= 0:
+            after = chunk[end + 1 :]
+            break
     while _NON_BLANK.search(after) is None:
         after = reader.read(CHUNK_SIZE * 16)
         if not after:
             return False  # nothing follows the line
+    with CountingReader(reader.path) as again:
+        line = again.readline(size + 1)
     try:
-        _parse(b"".join(parts))
+        _parse(line)
     except orjson.JSONDecodeError:
         return False
     return True

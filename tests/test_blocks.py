@@ -272,9 +272,13 @@ def test_json_lines_whose_first_line_is_longer_than_the_head_are_json_lines(
     first = plain.read_bytes().split(b"\n")[0]
     assert len(first) > sources.SMALL_FILE_LIMIT
     assert blocks.is_json_lines(plain)
+    packed = tmp_path / "bom.jsonl.gz"
+    packed.write_bytes(gzip.compress(b"\xef\xbb\xbf" + plain.read_bytes()))
+    assert blocks.is_json_lines(packed)
     one_line = tmp_path / "one.json"
     one_line.write_bytes(first + b"\n\n  \n")
     assert not blocks.is_json_lines(one_line)  # nothing follows: a document
+    assert not blocks.is_json_lines(plain, len(first) - 1)  # a first line over the limit
     positions = [position for position, _ in sources.iter_json_values(plain, LIMIT)]
     assert positions[0].startswith("line 1") and positions[-1].startswith("line ")
     url = fresh_db()
