@@ -6,18 +6,22 @@ which reads it exactly but is laxer than JSON: it takes ``+1``, ``1.e5``, ``-1e4
 ``-inf``) and a no-break space between tokens, all of which orjson and yajl refuse. So
 such a file is first checked by yajl with every integer of 19 digits or more written as
 ``0`` and spaces (:class:`IntegerMask`, the same length, so that an error's byte offset
-is the file's). What is masked: a run of 19 or more digits that is an integer — not
-after a digit, ``.``, ``e``, ``E`` or ``+`` (a fraction or an exponent: yajl reads those
-as doubles, or refuses them for good reason), not followed by a digit, ``.``, ``e`` or
-``E``, and not starting with ``0`` (leading zeros stay invalid). A run inside a string is
-masked too: a string stays a string, and this text is only checked, never read.
+is the file's). What is masked: a run of 19 or more digits that is an integer — where a
+number may start (after white space, ``,``, ``:``, ``[``, or a ``-`` there; not in a
+fraction, an exponent or a ``\\u`` escape), not followed by a digit, ``.``, ``e`` or
+``E``, and not starting with ``0`` (leading zeros stay invalid). Such a run inside a
+string (after a space, say) is masked too: a string stays a string, and this text is
+only checked, never read.
 """
 
 from __future__ import annotations
 
 import re
 
-_LONG_INTEGER = re.compile(rb"(?<![0-9eE+.])(-?)([1-9][0-9]{18,})(?![0-9.eE])")
+# Where a number token may start: after white space (yajl's: form feeds and vertical tabs
+# too), a comma, a colon, an opening bracket, or at the start. Anything else before the
+# digits (a letter of a \u escape, a dot, an exponent's sign) is not an integer's start.
+_LONG_INTEGER = re.compile(rb"(?:^|(?<=[ \t\r\n\x0b\x0c,:\[]))(-?)([1-9][0-9]{18,})(?![0-9.eE])")
 #: Bytes a number may end with, held back until what follows them is known.
 _NUMBER_BYTES = frozenset(b"0123456789+-.eE")
 #: A held run of number bytes longer than this is passed on unmasked (yajl judges it).
