@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -121,17 +122,55 @@ def loads(data: bytes | memoryview) -> Any:
     Text orjson refuses where the streaming parser (yajl) reads it is read as yajl does,
     mended to the same length (an error's position holds): a lone surrogate escape (see
     :mod:`loaders.surrogates`), a form feed or vertical tab between tokens (white space
-    to yajl). And orjson reads an integer beyond 64 bits as a float, losing digits that
-    the streamed path keeps: text that may hold one is read again, exactly."""
-    value, text = _parse(data)
+    to yajl). And orjson reads an integer beyond 64 bits as a float, losing digits, and
+    refuses one beyond a double ("number is infinity"), where the streaming path reads
+    both exactly: text that may hold one is read again by the standard library (see
+    :func:`_exactly`). Text nested too deep for that raises orjson's error for nesting
+    too deep, so that callers read it as they read such text (streamed, with ijson)."""
+    try:
+        value, text = _parse(data)
+    except orjson.JSONDecodeError as exc:
+        if "infinity" not in exc.msg or not has_long_number(data):
+            raise
+        return _exactly(_YAJL_SPACE.sub(_as_space, mend(bytes(data))), exc)
     if has_long_number(text):
-        try:
-            # orjson took the text, so nothing in it reads differently here (no NaN, no
-            # lone surrogate, no BOM) but such integers, and floats (both round exactly).
-            return json.loads(bytes(text))
-        except (RecursionError, ValueError):
-            pass  # deeper than Python's recursion goes: orjson's reading stays
+        return _exactly(text, None)
     return value
+
+
+def _exactly(text: bytes | memoryview, refused: orjson.JSONDecodeError | None) -> Any:
+    """``text`` read by the standard library, whose integers have every digit; as strict
+    as orjson otherwise (no NaN or Infinity, no float beyond a double). ``refused``:
+    orjson's error for the text, raised again when it is not JSON here either."""
+    try:
+        return json.loads(bytes(text), parse_float=_finite, parse_constant=_no_constant)
+    except RecursionError:
+        raise orjson.JSONDecodeError(TOO_DEEP_TO_READ_EXACTLY, "", 0) from None
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data":
+            # Documents one after another: callers split them where orjson's error says.
+            raise orjson.JSONDecodeError(TRAILING_CHARACTERS, exc.doc, exc.pos) from None
+        if refused is None:
+            raise  # not reached: orjson took the text, so the standard library does
+        raise refused from None
+
+
+#: The error of text with a long integer nested deeper than Python reads (see too_deep).
+TOO_DEEP_TO_READ_EXACTLY = "recursion limit reached reading long integers exactly"
+#: The error of a document followed by more, read exactly (orjson's words: see
+#: after_document).
+TRAILING_CHARACTERS = "trailing characters after document"
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"number is infinity when parsed as double: {text[:20]}")
+    return number
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"not JSON: {text}")
 
 
 def _parse(data: bytes | memoryview) -> tuple[Any, bytes | memoryview]:
@@ -176,45 +215,56 @@ def first_line_is_value(data: bytes) -> bool:
         start = end + 1
     if _NON_BLANK.search(data, end + 1) is None:
         return False
+    return _is_value(line)
+
+
+def _is_value(line: bytes) -> bool:
+    """Whether ``line`` is one JSON value (orjson took it: so too one nested too deep to
+    read its long integers exactly, which the line reader reads as ijson does)."""
     try:
-        _parse(line)
-    except orjson.JSONDecodeError:
-        return False
+        loads(line)
+    except orjson.JSONDecodeError as exc:
+        return exc.msg == TOO_DEEP_TO_READ_EXACTLY
     return True
 
 
 def starts_json_lines(reader: CountingReader, head: bytes, limit: int) -> bool:
     """:func:`first_line_is_value` of a file whose first bytes, ``head``, were read from
-    ``reader``: when its first line goes on past them (a JSON Lines page of records of some
-    80 KB is longer than :data:`SMALL_FILE_LIMIT`), its end is looked for up to the record
-    limit, without holding the line (a one-line document of gigabytes is read through up
-    to that limit, then left to the streaming reader), and what follows it to its first
-    non-blank byte; then the line is read again and parsed. Reads from ``reader``."""
-    if b"\n" in head:
+    ``reader``, when its first non-blank line or the blank lines after it go on past them
+    (a JSON Lines page of records of some 80 KB is longer than :data:`SMALL_FILE_LIMIT`):
+    the line's end is looked for up to the record limit, without holding the line (a
+    one-line document of gigabytes is read through up to that limit, then left to the
+    streaming reader), then the next non-blank byte; then the line is read again and
+    parsed. Reads from ``reader``."""
+    found = _NON_BLANK.search(head)
+    if found is None:
+        return False
+    start = head.rfind(b"\n", 0, found.start()) + 1  # where the first non-blank line starts
+    end = head.find(b"\n", start)
+    if end >= 0 and _NON_BLANK.search(head, end + 1) is not None:
         return first_line_is_value(head)
-    size = len(head)
-    while True:
-        chunk = reader.read(CHUNK_SIZE * 16)
-        if not chunk:
-            return False  # one line: a document
-        end = chunk.find(b"\n")
-        size += len(chunk) if end < 0 else end
-        if size > limit:
-            return False  # the streaming reader measures a value that big, and refuses it
-        if end >= 0:
-            after = chunk[end + 1 :]
-            break
+    if end >= 0:
+        after = b""  # blank to the end of the head
+    else:
+        end = len(head)
+        while True:
+            chunk = reader.read(CHUNK_SIZE * 16)
+            if not chunk:
+                return False  # one line: a document
+            newline = chunk.find(b"\n")
+            end += len(chunk) if newline < 0 else newline
+            if end - start > limit:
+                return False  # the streaming reader measures a value that big, and refuses it
+            if newline >= 0:
+                after = chunk[newline + 1 :]
+                break
     while _NON_BLANK.search(after) is None:
         after = reader.read(CHUNK_SIZE * 16)
         if not after:
             return False  # nothing follows the line
     with CountingReader(reader.path) as again:
-        line = again.readline(size + 1)
-    try:
-        _parse(line)
-    except orjson.JSONDecodeError:
-        return False
-    return True
+        line = again.read(end)[start:]
+    return _is_value(line)
 
 
 def skip_long_line(readline: Callable[[int], bytes], line: bytes, limit: int) -> tuple[Unread, int]:
@@ -261,6 +311,27 @@ def iter_lines(
         offset += len(line)
 
 
+class _TooDeep(Exception):
+    """A document nested deeper than orjson goes, or than its long integers are read
+    exactly: the streaming path reads it (see _streamed_from_too_deep)."""
+
+
+def _streamed_from_too_deep(
+    parts: Iterator[tuple[str, str | None, Any]], path: Path, limit: int
+) -> Iterator[tuple[str, str | None, Any]]:
+    """``parts``; from where they meet a document nested too deep (:class:`_TooDeep`), the
+    streaming path's parts of the file, skipping those already yielded."""
+    done = 0
+    try:
+        for part in parts:
+            yield part
+            done += 1
+    except _TooDeep:
+        for number, part in enumerate(_stream_documents(path, limit)):
+            if number >= done:
+                yield part
+
+
 def _iter_documents(
     path: Path, data: bytes, base: int, limit: int
 ) -> Iterator[tuple[str, str | None, Any]]:
@@ -276,13 +347,18 @@ def _iter_documents(
         number += 1
         rest = view[start:]
         try:
-            value = loads(rest)
-            end = size
+            try:
+                value = loads(rest)
+                end = size
+            except orjson.JSONDecodeError as exc:
+                if not after_document(exc):
+                    raise
+                end = start + char_to_byte(rest, exc.pos)
+                value = loads(view[start:end])
         except orjson.JSONDecodeError as exc:
-            if not after_document(exc):
-                raise json_error(path, data, _shift(exc, data, start), base) from None
-            end = start + char_to_byte(rest, exc.pos)
-            value = loads(view[start:end])
+            if too_deep(exc):
+                raise _TooDeep from None
+            raise json_error(path, data, _shift(exc, data, start), base) from None
         big = end - start > limit
         if big and not is_page(value):
             where = f"document {number} (byte {base + start})"
@@ -324,7 +400,8 @@ def _iter_small_whole(
         if first_line_is_value(data):
             yield from iter_lines(path, io.BytesIO(data).readline, base, limit)
         elif after_document(exc):
-            yield from _iter_documents(path, data, base, limit)
+            documents = _iter_documents(path, data, base, limit)
+            yield from _streamed_from_too_deep(documents, path, limit)
         elif too_deep(exc):
             # Nested deeper than orjson goes: ijson reads it (the parsers reject the record).
             yield from _stream_documents(path, limit)

@@ -15,6 +15,7 @@ from test_properties import snapshot, web_file
 import warehouse
 from loaders import blocks, sources, web_parts
 from loaders.batch import merge_batches
+from loaders.detect import detect_kind
 from loaders.file_batches import iter_file_batches
 from warehouse import loading
 
@@ -285,3 +286,42 @@ def test_json_lines_whose_first_line_is_longer_than_the_head_are_json_lines(
     summary = warehouse.load([plain], url, workers=2, max_record_bytes=LIMIT)
     (result,) = summary.files
     assert result.status == "loaded" and result.counts.records_seen > 0
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["newline last in the head", "blank lines past the head", "blank lines first"],
+)
+def test_json_lines_are_told_whatever_the_head_ends_on(tmp_path, monkeypatch, layout):
+    # Where the 8 MiB head ends used to decide: a first line ending on its last byte, or
+    # followed by blank lines to its end, or preceded by blank lines and running past it,
+    # made JSON Lines read as one document.
+    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 200)
+    head = sources.SMALL_FILE_LIMIT + 1  # what detection reads first
+
+    def line_of(size: int) -> bytes:
+        value = b'{"info": {"conversationId": "c1"}, "pad": ""}'
+        return value[:-2] + b"x" * (size - len(value)) + b'"}'
+
+    second = b'{"info": {"conversationId": "c2"}}\n'
+    if layout == "newline last in the head":
+        text = line_of(head - 1) + b"\n" + second
+        assert text.index(b"\n") == head - 1
+    elif layout == "blank lines past the head":
+        text = line_of(100) + b"\n" + b" \n" * 100 + second
+    else:
+        text = b"\n  \n" + line_of(300) + b"\n" + second
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(text)
+    assert blocks.is_json_lines(path)
+    assert detect_kind(path).kind == "conversations"
+    got = [(position.split(",")[0], value["info"]) for position, value in values_of(path)]
+    assert [info["conversationId"] for _, info in got] == ["c1", "c2"]
+    assert all(position.startswith("line ") for position, _ in got)
+    # Only blank lines after the one line: a document, whatever the head held.
+    path.write_bytes(text[: text.index(second)])
+    assert not blocks.is_json_lines(path)
+
+
+def values_of(path: Path) -> list[tuple[str, dict]]:
+    return list(sources.iter_json_values(path, LIMIT))

@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -320,7 +321,9 @@ def test_floats_stay_floats_when_streamed(tmp_path, monkeypatch):
     assert type(values(path)[1][1]["price"]) is float
 
 
-@pytest.mark.parametrize("depth", [1, 1100], ids=["shallow", "deeper-than-orjson"])
+@pytest.mark.parametrize(
+    "depth", [1, 990, 1100], ids=["shallow", "deeper-than-python", "deeper-than-orjson"]
+)
 def test_integers_beyond_64_bits_are_read_on_every_path(tmp_path, mode, depth):
     # Valid JSON that yajl (ijson's C backend) refuses, and orjson reads as a float: read
     # again exactly where orjson read it, with ijson's Python backend where yajl did (values
@@ -345,6 +348,50 @@ def test_integers_beyond_64_bits_are_read_on_every_path(tmp_path, mode, depth):
                 level, value = level + 1, value[0]
             assert (level, value) == (depth, "x")
         assert detect_kind(path).kind == "conversations"
+
+
+@pytest.mark.parametrize(
+    "depth, number",
+    [(1100, 7), (990, 2**64 + 1)],
+    ids=["deeper-than-orjson", "long-integer-deeper-than-python"],
+)
+def test_a_deep_document_after_another_is_read_on_every_path(tmp_path, mode, depth, number):
+    # Documents one after another, the second nested deeper than orjson goes, or than the
+    # standard library reads its long integer exactly: the file was rejected read at once
+    # and loaded streamed. From that document on, it is read as a streamed file is.
+    deep = "[" * depth + '"x"' + "]" * depth
+    path = tmp_path / "documents.json"
+    path.write_text(
+        '{"conversationHistoryRecords": [{"a": 1}]} {"conversationHistoryRecords": '
+        f'[{{"n": {number},\n "deep": {deep}}}]}}\n'
+    )
+    got = values(path)
+    assert [re.sub(r" \(byte \d+\)", "", position) for position, _ in got] == [
+        "document 1",
+        "document 1, conversationHistoryRecords[0]",
+        "document 2",
+        "document 2, conversationHistoryRecords[0]",
+    ]
+    assert got[1][1] == {"a": 1}
+    assert got[3][1]["n"] == number and type(got[3][1]["n"]) is int
+
+
+def test_an_integer_beyond_a_double_is_read_exactly_on_every_path(tmp_path, mode):
+    # orjson refuses an integer over 1.8e308 ("number is infinity") that the streamed path
+    # read exactly: such a file was rejected read at once and loaded streamed. A float that
+    # big is refused on both paths.
+    big = int("9" * 400)
+    page = tmp_path / "page.json"
+    page.write_text(f'{{"conversationHistoryRecords": [{{"a": {big}}}, {{"b": -{big}}}]}}')
+    assert [value for _, value in values(page)[1:]] == [{"a": big}, {"b": -big}]
+    lines = tmp_path / "records.jsonl"
+    lines.write_text(f'{{"a": {big}, "f": 0.5}}\n{{"b": 1}}\n')
+    assert [value for _, value in values(lines)] == [{"a": big, "f": 0.5}, {"b": 1}]
+    for bad in ("1e400", "-1e400", "9" * 400 + ".5"):
+        page.write_text(f'{{"conversationHistoryRecords": [{{"a": {big}}}, {{"b": {bad}}}]}}')
+        with pytest.raises(InputError) as error:
+            values(page)
+        assert error.value.message.startswith("JSON syntax error"), bad
 
 
 # -- big files: bounded memory --------------------------------------------------------------------
@@ -860,6 +907,8 @@ def test_form_feeds_between_tokens_read_as_white_space_on_every_path(tmp_path, m
         (b"[12345678901234567890.5, 1e12345678901234567890]", None),
         (b"[0.12345678901234567890, 1E+12345678901234567890]", None),
         (b"[01234567890123456789012, +12345678901234567890]", None),
+        # Digits after a \u escape's: the escape stays whole (masked, it was invalid).
+        (rb'["\u1234567890123456789012", "\uAB12345678901234567890"]', None),
         # In a string: masked too (a string stays a string; the text is only checked).
         (b'["x 12345678901234567890"]', b'["x 0' + b" " * 19 + b'"]'),
     ],
