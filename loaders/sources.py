@@ -311,22 +311,23 @@ def iter_lines(
         offset += len(line)
 
 
-class _TooDeep(Exception):
-    """A document nested deeper than orjson goes, or than its long integers are read
-    exactly: the streaming path reads it (see _streamed_from_too_deep)."""
+class _ReadStreamed(Exception):
+    """A document the streaming path reads (see _streamed_from_there): nested deeper than
+    orjson goes, or than its long integers are read exactly, or spelling a split key
+    twice (see _repeats_a_split_key)."""
 
 
-def _streamed_from_too_deep(
+def _streamed_from_there(
     parts: Iterator[tuple[str, str | None, Any]], path: Path, limit: int
 ) -> Iterator[tuple[str, str | None, Any]]:
-    """``parts``; from where they meet a document nested too deep (:class:`_TooDeep`), the
-    streaming path's parts of the file, skipping those already yielded."""
+    """``parts``; from where they meet a document to read streamed (:class:`_ReadStreamed`),
+    the streaming path's parts of the file, skipping those already yielded."""
     done = 0
     try:
         for part in parts:
             yield part
             done += 1
-    except _TooDeep:
+    except _ReadStreamed:
         for number, part in enumerate(_stream_documents(path, limit)):
             if number >= done:
                 yield part
@@ -357,8 +358,10 @@ def _iter_documents(
                 value = loads(view[start:end])
         except orjson.JSONDecodeError as exc:
             if too_deep(exc):
-                raise _TooDeep from None
+                raise _ReadStreamed from None
             raise json_error(path, data, _shift(exc, data, start), base) from None
+        if _repeats_a_split_key(data, value, start, end):
+            raise _ReadStreamed
         big = end - start > limit
         if big and not is_page(value):
             where = f"document {number} (byte {base + start})"
@@ -401,7 +404,7 @@ def _iter_small_whole(
             yield from iter_lines(path, io.BytesIO(data).readline, base, limit)
         elif after_document(exc):
             documents = _iter_documents(path, data, base, limit)
-            yield from _streamed_from_too_deep(documents, path, limit)
+            yield from _streamed_from_there(documents, path, limit)
         elif too_deep(exc):
             # Nested deeper than orjson goes: ijson reads it (the parsers reject the record).
             yield from _stream_documents(path, limit)
@@ -425,12 +428,33 @@ def _iter_small_whole(
 _SPLIT_KEY_TEXTS = {key: f'"{key}"'.encode() for key in SPLIT_KEYS}
 
 
-def _repeats_a_split_key(data: bytes, value: Any) -> bool:
-    """Whether the document ``value``, read from ``data``, may hold one of its split arrays'
-    keys twice (it is spelt more than once in its text: ~0.2 ms per MB to count)."""
-    return type(value) is dict and any(
-        key in value and data.count(text) > 1 for key, text in _SPLIT_KEY_TEXTS.items()
-    )
+def _spellings(key: str) -> re.Pattern[bytes]:
+    """Every JSON spelling of the string ``key`` (of ASCII letters): each letter as it is or
+    as a ``\\u00XX`` escape."""
+    letters = (f"(?:{c}|\\\\u00(?i:{ord(c):02x}))" for c in key)
+    return re.compile(f'"{"".join(letters)}"'.encode())
+
+
+_SPLIT_KEY_SPELLINGS = {key: _spellings(key) for key in SPLIT_KEYS}
+
+
+def _repeats_a_split_key(data: bytes, value: Any, start: int = 0, end: int | None = None) -> bool:
+    """Whether the document ``value``, read from ``data[start:end]``, may hold one of its
+    split arrays' keys twice (it is spelt more than once in its text: ~0.2 ms per MB to
+    count; escaped spellings are looked for only in text with such an escape)."""
+    if type(value) is not dict:
+        return False
+    end = len(data) if end is None else end
+    escaped = data.find(b"\\u00", start, end) >= 0
+    for key, text in _SPLIT_KEY_TEXTS.items():
+        if key not in value:
+            continue
+        if escaped:
+            if len(_SPLIT_KEY_SPELLINGS[key].findall(data, start, end)) > 1:
+                return True
+        elif data.count(text, start, end) > 1:
+            return True
+    return False
 
 
 def _stream_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, Any]]:

@@ -215,7 +215,7 @@ def _scan_documents(
     objects: set[str] = set()  # split keys whose value is an object, this document
     skipping: str | None = None
     item_prefix = ""
-    count = 0
+    count = first = 0
     item_start = 0
     built = 0  # bytes (about) of the document being built
     try:
@@ -237,7 +237,7 @@ def _scan_documents(
                         if event == "string" and len(value) > limit:
                             big[(skipping, count - 1)] = len(value)
                 elif prefix == skipping and event == "end_array":
-                    counts.append((skipping, count))
+                    counts.append((skipping, count - first))
                     skipping = None
                 continue
             if type(value) is str:
@@ -263,7 +263,9 @@ def _scan_documents(
                 if event == "start_array" and prefix == pending:
                     builder.event("start_array", None)  # type: ignore[union-attr]
                     builder.event("end_array", None)  # type: ignore[union-attr]
-                    skipping, item_prefix, count = pending, pending + ".item", 0
+                    # A key given twice numbers its elements on from the first array's.
+                    first = sum(n for key, n in counts if key == pending)
+                    skipping, item_prefix, count = pending, pending + ".item", first
                     pending = None
                     continue
                 if event == "start_map" and prefix == pending:
@@ -351,14 +353,15 @@ def ijson_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, A
     seen: dict[str, int] = {}
     objects = {key for doc in docs for key in doc.objects}
     for doc in docs:  # element numbers over the whole file, per key
-        for key, n in doc.counts:
+        for key in dict.fromkeys(key for key, _ in doc.counts):
             first = seen.get(key, 0)
             skips.setdefault(key, set()).update(first + i for k, i in doc.big if k == key)
-            seen[key] = first + n
+            seen[key] = first + sum(n for k, n in doc.counts if k == key)
     try:
         for number, doc in enumerate(docs, 1):
             position = "byte 0" if len(docs) == 1 else f"document {number}"
             yield position, None, doc.rest
+            numbered: dict[str, int] = {}  # elements of each split key so far (given twice)
             for key, n in doc.counts:
                 if key not in items:
                     readers[key] = CountingReader(path, mend=True)
@@ -376,7 +379,9 @@ def ijson_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, A
                             buf_size=CHUNK_SIZE,
                         )
                 it = items[key]
-                for i in range(n):
+                first = numbered.get(key, 0)
+                numbered[key] = first + n
+                for i in range(first, first + n):
                     try:
                         value = next(it)
                     except (StopIteration, ijson.JSONError):

@@ -388,6 +388,7 @@ class Walker:
         self.expect(_OPEN_BRACE)
         self.size = 0
         announced = not announce
+        numbered: dict[str, int] = {}  # elements of each split key so far (given twice)
         follows = self.peek()
         if follows == _CLOSE_BRACE:
             self.pos += 1
@@ -411,7 +412,7 @@ class Walker:
                             self.pos += 1
                             break
                 else:
-                    index = 0
+                    index = numbered.get(key, 0)
                     element = self.element
                     prefix = f"{position}, {key}["
                     while True:
@@ -422,6 +423,7 @@ class Walker:
                         if self.buf[self.pos] == _CLOSE_BRACKET:
                             self.pos += 1
                             break
+                    numbered[key] = index
             else:
                 value, end = self.value()
                 self.size += end - self.pos

@@ -984,4 +984,56 @@ def test_a_split_key_given_twice_gives_the_elements_of_both(tmp_path, mode, key)
     path.write_text(f'{{"{key}": [{{"id": "A"}}], "_metadata": {{}}, "{key}": [{{"id": "B"}}]}}')
     got = values(path)
     assert got[0] == ("byte 0", {key: [], "_metadata": {}})
-    assert [value for _, value in got[1:]] == [{"id": "A"}, {"id": "B"}]
+    assert got[1:] == [(f"byte 0, {key}[0]", {"id": "A"}), (f"byte 0, {key}[1]", {"id": "B"})]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The second spelt with escapes: the same name to JSON.
+        '{"conversationHistoryRecords": [{"id": "A"}], '
+        '"conversation\\u0048istoryRecords": [{"id": "B"}]} {"conversationHistoryRecords": []}',
+        # Given twice in the second of two documents.
+        '{"conversationHistoryRecords": []} {"conversationHistoryRecords": [{"id": "A"}], '
+        '"_metadata": {}, "conversationHistoryRecords": [{"id": "B"}]}',
+    ],
+    ids=["escaped", "second-document"],
+)
+def test_a_split_key_given_twice_however_spelt_gives_both_on_every_path(tmp_path, mode, text):
+    path = tmp_path / "twice.json"
+    path.write_text(text)
+    elements = [(p.split(" (")[0], v) for p, v in values(path) if "[" in p]
+    assert [value for _, value in elements] == [{"id": "A"}, {"id": "B"}]
+    # Numbered on from the first array: each element has its own position.
+    assert [p.split(", ")[1] for p, _ in elements] == [
+        "conversationHistoryRecords[0]",
+        "conversationHistoryRecords[1]",
+    ]
+
+
+def test_a_record_over_the_limit_in_a_key_given_twice_is_the_only_one_unread(tmp_path, monkeypatch):
+    # ijson's path numbered each array's elements from 0, so the over-limit element of the
+    # second array made the first array's element of that number unread as well.
+    from loaders.stream_walker import Unsupported
+
+    def unsupported(*_args: object) -> None:
+        raise Unsupported
+
+    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 16)
+    monkeypatch.setattr(sources, "survey", unsupported)
+    path = tmp_path / "twice.json"
+    big = {"id": "B", "text": "y" * 100_000}
+    path.write_text(
+        json.dumps({"conversationHistoryRecords": [{"id": "A"}, {"id": "A2"}], "_metadata": {}})[
+            :-1
+        ]
+        + ', "conversationHistoryRecords": '
+        + json.dumps([big, {"id": "C"}])
+        + "}"
+    )
+    got = list(iter_json_values(path, 20_000))[1:]
+    assert [position for position, _ in got] == [
+        f"byte 0, conversationHistoryRecords[{i}]" for i in range(4)
+    ]
+    assert [value for _, value in got[:2]] == [{"id": "A"}, {"id": "A2"}]
+    assert isinstance(got[2][1], sources.Unread) and got[3][1] == {"id": "C"}
