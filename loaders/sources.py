@@ -307,6 +307,9 @@ def iter_lines(
                     where = f"line {number} column {col + 1} (byte {offset + col})"
                     raise InputError(path, where, message) from None
                 value = ijson_value(line)
+            else:
+                if _repeats_a_split_key(line, value):
+                    value = _split_arrays_joined(line, value)
             yield from split_value(value, f"line {number}")
         offset += len(line)
 
@@ -445,16 +448,42 @@ def _repeats_a_split_key(data: bytes, value: Any, start: int = 0, end: int | Non
     if type(value) is not dict:
         return False
     end = len(data) if end is None else end
-    escaped = data.find(b"\\u00", start, end) >= 0
+    escaped: bool | None = None
     for key, text in _SPLIT_KEY_TEXTS.items():
         if key not in value:
             continue
+        if escaped is None:
+            escaped = data.find(b"\\u00", start, end) >= 0
         if escaped:
             if len(_SPLIT_KEY_SPELLINGS[key].findall(data, start, end)) > 1:
                 return True
         elif data.count(text, start, end) > 1:
             return True
     return False
+
+
+def _split_arrays_joined(line: bytes, value: dict) -> Any:
+    """``value``, read by orjson from ``line``, with the arrays of each split key given more
+    than once joined in their order, as the streamed path reads a document (orjson keeps
+    the last). ``value`` itself when the line is nested too deep to read again."""
+    outermost: list[list[tuple[str, Any]]] = []
+
+    def pairs_kept(pairs: list[tuple[str, Any]]) -> dict:
+        outermost[:] = [pairs]  # objects end inside out: the document's pairs come last
+        return dict(pairs)
+
+    text = _YAJL_SPACE.sub(_as_space, mend(line))
+    try:
+        document = json.loads(
+            text, parse_float=_finite, parse_constant=_no_constant, object_pairs_hook=pairs_kept
+        )
+    except RecursionError:
+        return value
+    for key in SPLIT_KEYS:
+        arrays = [member for name, member in outermost[0] if name == key]
+        if len(arrays) > 1 and all(type(array) is list for array in arrays):
+            document[key] = [element for array in arrays for element in array]
+    return document
 
 
 def _stream_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, Any]]:

@@ -1011,6 +1011,30 @@ def test_a_split_key_given_twice_however_spelt_gives_both_on_every_path(tmp_path
     ]
 
 
+def test_a_json_lines_page_giving_a_split_key_twice_gives_both(tmp_path, mode):
+    # As a document does (orjson alone keeps the last array), however the key is spelt.
+    path = tmp_path / "pages.jsonl"
+    path.write_text(
+        '{"conversationHistoryRecords": [{"id": "A"}], "conversationHistoryRecords": '
+        '[{"id": "B"}, {"id": "C"}], "_metadata": {"n": 12345678901234567890123}}\n'
+        '{"conversationHistoryRecords": [{"id": "D"}], "conversation\\u0048istoryRecords": '
+        '[{"id": "E"}]}\n{"info": {"conversationId": "F"}}\n'
+    )
+    got = values(path)
+    assert got[0] == (
+        "line 1",
+        {"conversationHistoryRecords": [], "_metadata": {"n": 12345678901234567890123}},
+    )
+    assert [(p, v["id"]) for p, v in got if "[" in p] == [
+        ("line 1, conversationHistoryRecords[0]", "A"),
+        ("line 1, conversationHistoryRecords[1]", "B"),
+        ("line 1, conversationHistoryRecords[2]", "C"),
+        ("line 2, conversationHistoryRecords[0]", "D"),
+        ("line 2, conversationHistoryRecords[1]", "E"),
+    ]
+    assert got[-1] == ("line 3", {"info": {"conversationId": "F"}})
+
+
 def test_a_record_over_the_limit_in_a_key_given_twice_is_the_only_one_unread(tmp_path, monkeypatch):
     # ijson's path numbered each array's elements from 0, so the over-limit element of the
     # second array made the first array's element of that number unread as well.
