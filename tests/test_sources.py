@@ -35,6 +35,16 @@ def values(path) -> list[tuple[str, object]]:
     return list(iter_json_values(path))
 
 
+def walker_gives_up(monkeypatch) -> None:
+    """Make the streaming path's element walker give up on every file: ijson reads them."""
+    from loaders.stream_walker import Unsupported
+
+    def unsupported(*_args: object) -> None:
+        raise Unsupported
+
+    monkeypatch.setattr(sources, "survey", unsupported)
+
+
 @pytest.fixture(params=["small", "streamed"])
 def mode(request, monkeypatch) -> str:
     """Run a test through the read-at-once path and through the streaming path."""
@@ -268,14 +278,9 @@ def test_a_split_key_holding_an_object_is_not_an_array(tmp_path, monkeypatch, wa
     # ijson names a member "item" of an object under "conversationHistoryRecords" as it
     # names that array's elements: the ijson path took X for the next page's first record
     # (and lost its last).
-    from loaders.stream_walker import Unsupported
-
-    def unsupported(*_args: object) -> None:
-        raise Unsupported
-
     monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 16)
     if not walker:
-        monkeypatch.setattr(sources, "survey", unsupported)
+        walker_gives_up(monkeypatch)
     path = tmp_path / "two.json"
     path.write_text(
         '{"conversationHistoryRecords": {"item": {"id": "X"}}} '
@@ -943,11 +948,6 @@ def test_a_streamed_file_with_a_long_integer_is_held_to_json_all_the_same(
     # Where the walker gives up (here: made to) and yajl refuses an integer beyond 63 bits,
     # ijson's Python backend reads the file; it took these, which orjson and yajl refuse,
     # so that a file rejected read at once loaded streamed (-1e400 as null).
-    from loaders.stream_walker import Unsupported
-
-    def unsupported(*_args: object) -> None:
-        raise Unsupported
-
     big = 2**63
     path = tmp_path / "page.json"
     path.write_text(
@@ -956,7 +956,7 @@ def test_a_streamed_file_with_a_long_integer_is_held_to_json_all_the_same(
     with pytest.raises(InputError):
         values(path)  # read at once
     monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 16)
-    monkeypatch.setattr(sources, "survey", unsupported)
+    walker_gives_up(monkeypatch)
     with pytest.raises(InputError) as streamed:
         values(path)
     assert streamed.value.message.startswith("JSON syntax error")
@@ -1038,13 +1038,8 @@ def test_a_json_lines_page_giving_a_split_key_twice_gives_both(tmp_path, mode):
 def test_a_record_over_the_limit_in_a_key_given_twice_is_the_only_one_unread(tmp_path, monkeypatch):
     # ijson's path numbered each array's elements from 0, so the over-limit element of the
     # second array made the first array's element of that number unread as well.
-    from loaders.stream_walker import Unsupported
-
-    def unsupported(*_args: object) -> None:
-        raise Unsupported
-
     monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 16)
-    monkeypatch.setattr(sources, "survey", unsupported)
+    walker_gives_up(monkeypatch)
     path = tmp_path / "twice.json"
     big = {"id": "B", "text": "y" * 100_000}
     path.write_text(
