@@ -20,12 +20,11 @@ import orjson
 from sqlalchemy import DateTime
 
 from loaders.records import ParsedRecord, Rejected
+from loaders.row_mapper import SKIP, RowMapper
 from loaders.sde import SDE_BODY_KEYS, sde_kind, sde_rows
 from loaders.values import (
     NULL_STRINGS,
-    SKIP,
     CastError,
-    RowMapper,
     cast_bool,
     cast_epoch_ms,
     cast_json_null_strings,

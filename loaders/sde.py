@@ -17,9 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from loaders.row_mapper import SKIP, RowMapper
 from loaders.values import (
-    SKIP,
-    RowMapper,
     cast_bool,
     cast_or_warn,
     cast_text,

@@ -58,12 +58,11 @@ import orjson
 
 from loaders import avro
 from loaders.records import Item, Notice, ParsedRecord, Rejected
+from loaders.row_mapper import SKIP, RowMapper
 from loaders.sde import UnknownSdeType, sde_kind, sde_rows
 from loaders.sources import iter_json_parts
 from loaders.values import (
-    SKIP,
     CastError,
-    RowMapper,
     cast_bool,
     cast_epoch_ms,
     cast_or_warn,

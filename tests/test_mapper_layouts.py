@@ -1,4 +1,4 @@
-"""Compiled key layouts of the row mapper (``loaders.values``) behave as the generic loop.
+"""Compiled key layouts of the row mapper (``loaders.row_mapper``) behave as the generic loop.
 
 A mapper compiles a function for a key layout only after meeting it many times, so the
 parser tests mostly exercise the generic loop. Here every mapper of every parser is given
@@ -16,15 +16,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from loaders import conversations, sde, values, web_sessions  # noqa: F401 - their mappers
+from loaders import conversations, row_mapper, sde, web_sessions  # noqa: F401 - their mappers
+from loaders.row_mapper import RowMapper, _compile_layout, _is_api_time_of
 from loaders.values import (
     INT32_MAX,
     INT32_MIN,
     INT64_MAX,
     MAX_EPOCH_MS,
-    RowMapper,
-    _compile_layout,
-    _is_api_time_of,
     cast_epoch_ms,
 )
 
@@ -146,7 +144,7 @@ def test_compiled_layout_does_what_the_generic_loop_does(mapper):
 
 
 def test_map_into_switches_to_the_compiled_layout_without_changing_results(monkeypatch):
-    monkeypatch.setattr(values, "_COMPILE_AFTER", 3)
+    monkeypatch.setattr(row_mapper, "_COMPILE_AFTER", 3)
     mapper = RowMapper(conversations.MessageStatus, null_strings=True)
     src = {
         "messageId": "m1",

@@ -19,6 +19,7 @@ from seeds import real_sample, seed_example
 
 from loaders.conversations import iter_conversation_records, parse_conversation
 from loaders.records import ParsedRecord, Rejected
+from loaders.row_mapper import snake_case
 from loaders.values import (
     CastError,
     cast_bool,
@@ -28,7 +29,6 @@ from loaders.values import (
     cast_json,
     cast_ymd_date,
     caster_for,
-    snake_case,
 )
 from warehouse.models import metadata
 

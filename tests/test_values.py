@@ -9,10 +9,9 @@ from datetime import date
 import orjson
 import pytest
 
+from loaders.row_mapper import Fallback, RowMapper, snake_case
 from loaders.values import (
     CastError,
-    Fallback,
-    RowMapper,
     cast_bool,
     cast_double,
     cast_epoch_ms,
@@ -23,7 +22,6 @@ from loaders.values import (
     cast_text_null_strings,
     cast_ymd_date,
     caster_for,
-    snake_case,
 )
 from warehouse.models import Conversation, Message, SdeCustomerInfo, Transfer
 
