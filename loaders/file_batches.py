@@ -59,9 +59,9 @@ def iter_file_records(path: Path, kind: str, max_record_bytes: int | None = None
         yield from conversation_items(sources.iter_json_values(path, limit))
     elif kind == "web_session":
         with sources.record_limit(limit):
-            from loaders import web_sessions
+            from loaders import web_files
 
-            yield from web_sessions.iter_web_records(path, guard=guarded)
+            yield from web_files.iter_web_records(path, guard=guarded)
     else:
         raise ValueError(f"not a kind of file with records: {kind}")
 

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import orjson
 
-from loaders import sources, web_sessions
+from loaders import sources, web_files
 from loaders.batch import ParsedBatch, build_batch, guarded
 from loaders.records import Item, Notice, ParsedRecord, Rejected
-from loaders.web_sessions import FileMeta, WebBody
+from loaders.web_files import FileMeta, WebBody
 
 #: Bodies per part: a few MB of JSON, a batch worth a write.
 PART_BODIES = 2000
@@ -50,7 +50,7 @@ def iter_web_parts(
     ``InputError`` when the file cannot be read."""
     pending: list[WebBody] = []
     with sources.record_limit(limit):
-        for item in web_sessions.iter_web_bodies(Path(path)):
+        for item in web_files.iter_web_bodies(Path(path)):
             if isinstance(item, Rejected | Notice):
                 if pending:
                     yield _part(pending)
@@ -74,11 +74,11 @@ def _part(bodies: list[WebBody]) -> WebPart | list[ParsedRecord | Rejected]:
     try:
         return WebPart(bodies[0].meta, pickle.dumps(pairs, protocol=5), pickled=True)
     except RecursionError:
-        return web_sessions.parse_web_bodies(bodies, guard=guarded)
+        return web_files.parse_web_bodies(bodies, guard=guarded)
 
 
 def parse_web_part(part: WebPart) -> list[ParsedBatch]:
     """Parse a part's bodies (in a parsing process) into a batch, as a read in order would."""
     pairs = pickle.loads(part.payload) if part.pickled else orjson.loads(part.payload)
     bodies = [WebBody(part.meta, position, body, entry) for position, body, entry in pairs]
-    return [build_batch(web_sessions.parse_web_bodies(bodies, guard=guarded))]
+    return [build_batch(web_files.parse_web_bodies(bodies, guard=guarded))]

@@ -16,12 +16,8 @@ from seeds import real_sample, seed_example
 from loaders import avro, sources
 from loaders.detect import detect
 from loaders.records import ParsedRecord, Rejected
-from loaders.web_sessions import (
-    FileMeta,
-    iter_data_access,
-    iter_web_records,
-    parse_web_body,
-)
+from loaders.web_files import FileMeta, iter_data_access, iter_web_records
+from loaders.web_sessions import parse_web_body
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "web"
@@ -713,7 +709,7 @@ def test_a_30_mb_web_session_file_is_streamed_in_bounded_memory(tmp_path):
     # Peak memory of the child: VmHWM (ru_maxrss would include the pytest parent's peak).
     code = """
 import json, sys, time
-from loaders.web_sessions import iter_web_records
+from loaders.web_files import iter_web_records
 t = time.perf_counter()
 views = bodies = 0
 visits = set()
