@@ -176,6 +176,31 @@ def split_value(
     yield position, None, value
 
 
+def split_members(
+    members: list[tuple[str, Any]], position: str
+) -> Iterator[tuple[str, str | None, Any]]:
+    """:func:`split_value` of a document given as its members in their order, a name
+    possibly given twice (orjson keeps the last), as the streaming path reads it: the
+    elements of every split array, in order, a key's numbered on from its earlier arrays';
+    the document keeps each name's last value (``[]`` for a split array)."""
+    rest: dict[str, Any] = {}
+    arrays: list[tuple[str, list]] = []
+    for key, member in members:
+        if key in SPLIT_KEYS and type(member) is list:
+            arrays.append((key, member))
+            rest[key] = []
+        else:
+            rest[key] = member
+    del members
+    yield position, None, rest
+    numbered: dict[str, int] = {}
+    for key, items in arrays:
+        first = numbered.get(key, 0)
+        numbered[key] = first + len(items)
+        for i, item in enumerate(items, first):
+            yield f"{position}, {key}[{i}]", key, item
+
+
 def is_page(value: Any) -> bool:
     return isinstance(value, dict) and any(type(value.get(k)) is list for k in SPLIT_KEYS)
 

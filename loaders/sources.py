@@ -76,11 +76,12 @@ from loaders.json_input import (
     max_record_bytes,
     over_limit,
     record_limit,
+    split_members,
     split_value,
     too_big_document,
     too_deep,
 )
-from loaders.stream_ijson import ijson_documents, ijson_value
+from loaders.stream_ijson import ijson_documents, ijson_members, ijson_value
 from loaders.stream_walker import (
     Unsupported,
     Walker,
@@ -110,13 +111,14 @@ __all__ = [
 #: turns into ~20 times its size in Python objects (every value is a one-key dict), so
 #: the limit is kept low; streaming costs ~15 % more parse time on web-session files.
 SMALL_FILE_LIMIT = 8 * 1024 * 1024
-_NON_BLANK = re.compile(rb"[^ \t\r\n]")
+# Blank: white space to yajl, and to bytes.strip() (a JSON Lines line of it is skipped).
+_NON_BLANK = re.compile(rb"[^ \t\r\n\x0b\x0c]")
 
 
 # -- the small path: read at once, orjson ---------------------------------------------------------
 
 
-def loads(data: bytes | memoryview) -> Any:
+def loads(data: bytes | memoryview, *, beyond_a_double: bool = True) -> Any:
     """``orjson.loads(data)``, with the exceptions the streaming parsers make too.
 
     Text orjson refuses where the streaming parser (yajl) reads it is read as yajl does,
@@ -126,16 +128,24 @@ def loads(data: bytes | memoryview) -> Any:
     refuses one beyond a double ("number is infinity"), where the streaming path reads
     both exactly: text that may hold one is read again by the standard library (see
     :func:`_exactly`). Text nested too deep for that raises orjson's error for nesting
-    too deep, so that callers read it as they read such text (streamed, with ijson)."""
+    too deep, so that callers read it as they read such text (streamed, with ijson).
+    Without ``beyond_a_double``, orjson's "number is infinity" is raised as it is: for
+    text that may go on past the value (read again, the whole of it would be)."""
     try:
         value, text = _parse(data)
     except orjson.JSONDecodeError as exc:
-        if "infinity" not in exc.msg or not has_long_number(data):
+        if not beyond_a_double or not beyond_double(exc) or not has_long_number(data):
             raise
         return _exactly(_YAJL_SPACE.sub(_as_space, mend(bytes(data))), exc)
     if has_long_number(text):
         return _exactly(text, None)
     return value
+
+
+def beyond_double(exc: orjson.JSONDecodeError) -> bool:
+    """Whether orjson refused a number beyond a double (an integer the standard library
+    reads exactly, or a fraction no reader here takes)."""
+    return "infinity" in exc.msg
 
 
 def _exactly(text: bytes | memoryview, refused: orjson.JSONDecodeError | None) -> Any:
@@ -307,17 +317,19 @@ def iter_lines(
                     where = f"line {number} column {col + 1} (byte {offset + col})"
                     raise InputError(path, where, message) from None
                 value = ijson_value(line)
+            if _repeats_a_split_key(line, value):
+                # orjson kept the last of a split key's arrays: read as a document is.
+                del value
+                yield from split_members(ijson_members(line), f"line {number}")
             else:
-                if _repeats_a_split_key(line, value):
-                    value = _split_arrays_joined(line, value)
-            yield from split_value(value, f"line {number}")
+                yield from split_value(value, f"line {number}")
         offset += len(line)
 
 
 class _ReadStreamed(Exception):
     """A document the streaming path reads (see _streamed_from_there): nested deeper than
-    orjson goes, or than its long integers are read exactly, or spelling a split key
-    twice (see _repeats_a_split_key)."""
+    orjson goes, or than its long integers are read exactly, holding an integer beyond a
+    double, or spelling a split key twice (see _repeats_a_split_key)."""
 
 
 def _streamed_from_there(
@@ -352,7 +364,9 @@ def _iter_documents(
         rest = view[start:]
         try:
             try:
-                value = loads(rest)
+                # (Read exactly, an integer beyond a double would make the rest of the file
+                # read again after each document: documents holding one are streamed.)
+                value = loads(rest, beyond_a_double=False)
                 end = size
             except orjson.JSONDecodeError as exc:
                 if not after_document(exc):
@@ -360,7 +374,7 @@ def _iter_documents(
                 end = start + char_to_byte(rest, exc.pos)
                 value = loads(view[start:end])
         except orjson.JSONDecodeError as exc:
-            if too_deep(exc):
+            if too_deep(exc) or (beyond_double(exc) and has_long_number(view[start:])):
                 raise _ReadStreamed from None
             raise json_error(path, data, _shift(exc, data, start), base) from None
         if _repeats_a_split_key(data, value, start, end):
@@ -460,30 +474,6 @@ def _repeats_a_split_key(data: bytes, value: Any, start: int = 0, end: int | Non
         elif data.count(text, start, end) > 1:
             return True
     return False
-
-
-def _split_arrays_joined(line: bytes, value: dict) -> Any:
-    """``value``, read by orjson from ``line``, with the arrays of each split key given more
-    than once joined in their order, as the streamed path reads a document (orjson keeps
-    the last). ``value`` itself when the line is nested too deep to read again."""
-    outermost: list[list[tuple[str, Any]]] = []
-
-    def pairs_kept(pairs: list[tuple[str, Any]]) -> dict:
-        outermost[:] = [pairs]  # objects end inside out: the document's pairs come last
-        return dict(pairs)
-
-    text = _YAJL_SPACE.sub(_as_space, mend(line))
-    try:
-        document = json.loads(
-            text, parse_float=_finite, parse_constant=_no_constant, object_pairs_hook=pairs_kept
-        )
-    except RecursionError:
-        return value
-    for key in SPLIT_KEYS:
-        arrays = [member for name, member in outermost[0] if name == key]
-        if len(arrays) > 1 and all(type(array) is list for array in arrays):
-            document[key] = [element for array in arrays for element in array]
-    return document
 
 
 def _stream_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, Any]]:

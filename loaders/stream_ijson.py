@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,16 +92,31 @@ def shallow_parse(backend: Any, reader: Any, **options: Any) -> Iterator[tuple[A
 
 def ijson_value(data: bytes) -> Any:
     """The single JSON value of ``data``, parsed by ijson (no nesting limit)."""
+    return _read(data, _built_value)
+
+
+def ijson_members(data: bytes) -> list[tuple[str, Any]]:
+    """The members of the object ``data`` in their order, a name given twice given twice
+    (parsed by ijson: no nesting limit)."""
+    return _read(data, _built_members)
+
+
+def _read(data: bytes, read: Callable[[Any, bytes], Any]) -> Any:
+    """``read(backend, data)`` with yajl, or where yajl refuses an integer beyond 63 bits,
+    with ijson's Python backend once yajl took the text with such integers masked (the
+    Python backend takes more than JSON allows: see loaders.long_integers)."""
     data = mend(data)
     try:
-        return _built_value(BACKEND, data)
+        return read(BACKEND, data)
     except ijson.JSONError as exc:
         if not big_integer(exc, BACKEND):
             raise
-    # yajl checks the text with those integers masked: the Python backend takes more than
-    # JSON allows (see loaders.long_integers).
     _built_value(BACKEND, long_integers.mask(data))
-    return _built_value(BIG_INTEGER_BACKEND, data)
+    return read(BIG_INTEGER_BACKEND, data)
+
+
+def _built_members(backend: Any, data: bytes) -> list[tuple[str, Any]]:
+    return list(backend.kvitems(io.BytesIO(data), "", use_float=True))
 
 
 def _built_value(backend: Any, data: bytes) -> Any:

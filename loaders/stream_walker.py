@@ -91,10 +91,13 @@ def _truncated(exc: orjson.JSONDecodeError) -> bool:
     return (exc.msg or "").startswith("unexpected end of data")
 
 
-def _long_numbers(data: bytes, start: int, offset: int, runs: list[int]) -> None:
+def _long_numbers(
+    data: bytes, start: int, offset: int, runs: list[int], first_only: bool = False
+) -> None:
     """Append to ``runs`` the stream offsets of the runs of 19 digits or more that begin at
     or after ``data[start]`` and may be numbers (not after a letter, say, as in a hex
-    digest); ``offset``: the stream offset of ``data[0]``."""
+    digest); ``offset``: the stream offset of ``data[0]``. ``first_only``: stop at the
+    first."""
     digits = data[start:].translate(_DIGITS)
     found = digits.find(_DIGIT_RUN)
     while found >= 0:
@@ -104,6 +107,8 @@ def _long_numbers(data: bytes, start: int, offset: int, runs: list[int]) -> None
             before -= 1
         if before < 0 or at - before >= 64 or data[before] in b":,[":
             runs.append(offset + at)
+            if first_only:
+                return
         end = found + len(_DIGIT_RUN)
         while end < len(digits) and digits[end] == 0x30:
             end += 1
@@ -114,7 +119,7 @@ def has_long_number(data: bytes | memoryview) -> bool:
     """Whether ``data`` may hold a number of 19 digits or more (see :func:`_long_numbers`):
     one orjson may read as a float although it is an integer beyond 64 bits."""
     runs: list[int] = []
-    _long_numbers(data if isinstance(data, bytes) else bytes(data), 0, 0, runs)
+    _long_numbers(data if isinstance(data, bytes) else bytes(data), 0, 0, runs, True)
     return bool(runs)
 
 

@@ -290,7 +290,12 @@ def test_json_lines_whose_first_line_is_longer_than_the_head_are_json_lines(
 
 @pytest.mark.parametrize(
     "layout",
-    ["newline last in the head", "blank lines past the head", "blank lines first"],
+    [
+        "newline last in the head",
+        "blank lines past the head",
+        "blank lines first",
+        "a form feed line first",
+    ],
 )
 def test_json_lines_are_told_whatever_the_head_ends_on(tmp_path, monkeypatch, layout):
     # Where the 8 MiB head ends used to decide: a first line ending on its last byte, or
@@ -309,8 +314,10 @@ def test_json_lines_are_told_whatever_the_head_ends_on(tmp_path, monkeypatch, la
         assert text.index(b"\n") == head - 1
     elif layout == "blank lines past the head":
         text = line_of(100) + b"\n" + b" \n" * 100 + second
-    else:
+    elif layout == "blank lines first":
         text = b"\n  \n" + line_of(300) + b"\n" + second
+    else:  # white space to yajl, and a blank line to the line reader
+        text = b"\x0c\x0b\n" + line_of(300) + b"\n" + second
     path = tmp_path / "lines.jsonl"
     path.write_bytes(text)
     assert blocks.is_json_lines(path)

@@ -1035,6 +1035,59 @@ def test_a_json_lines_page_giving_a_split_key_twice_gives_both(tmp_path, mode):
     assert got[-1] == ("line 3", {"info": {"conversationId": "F"}})
 
 
+@pytest.mark.parametrize("depth", [0, 990], ids=["shallow", "deeper-than-python"])
+def test_a_split_key_given_twice_with_other_values_reads_as_a_document_does(tmp_path, mode, depth):
+    # Each array's elements in order; the document keeps the key's last value ([] for an
+    # array), on every path, as a line or as a document. A line kept orjson's last value.
+    deep = "[" * depth + "0" + "]" * depth
+    text = (
+        '{"conversationHistoryRecords": [{"id": "A"}], "conversationHistoryRecords": null, '
+        f'"deep": {deep}, "conversationHistoryRecords": [{{"id": "B"}}], '
+        '"conversationHistoryRecords": {"x": 1}, "n": 12345678901234567890123}\n'
+        '{"info": {"conversationId": "C"}}\n'
+    )
+    for name, form in (("lines.jsonl", "line"), ("documents.json", "document")):
+        path = tmp_path / name
+        path.write_text(text if form == "line" else text.replace(', "n":', ',\n "n":'))
+        got = [(re.sub(r" \(byte \d+\)", "", p), v) for p, v in values(path)]
+        assert [p for p, _ in got] == [
+            f"{form} 1",
+            f"{form} 1, conversationHistoryRecords[0]",
+            f"{form} 1, conversationHistoryRecords[1]",
+            f"{form} 2",
+        ], form
+        document = got[0][1]
+        assert document["conversationHistoryRecords"] == {"x": 1}, form
+        assert document["n"] == 12345678901234567890123, form
+        assert [v for _, v in got[1:]] == [
+            {"id": "A"},
+            {"id": "B"},
+            {"info": {"conversationId": "C"}},
+        ]
+
+
+def test_documents_with_integers_beyond_a_double_are_each_read_once(tmp_path, monkeypatch):
+    # Read at once, each document re-read the whole rest of the file exactly (orjson stops
+    # at such an integer; the standard library only at the end of the document): 2,000
+    # documents of 3.5 MB took minutes. Such documents are streamed from the first one.
+    big = int("9" * 400)
+    document = f'{{"conversationHistoryRecords":\n [{{"a": {big}, "pad": "{"x" * 1000}"}}]}}\n'
+    path = tmp_path / "documents.json"
+    path.write_text(document * 200)
+    read_exactly: list[int] = []
+    exactly = sources._exactly
+
+    def measured(text, refused):
+        read_exactly.append(len(text))
+        return exactly(text, refused)
+
+    monkeypatch.setattr(sources, "_exactly", measured)
+    got = values(path)
+    assert [v for p, v in got if "[" in p] == [{"a": big, "pad": "x" * 1000}] * 200
+    # The whole file once (is it one document?), then none but a document at a time.
+    assert sum(size > 2 * len(document) for size in read_exactly) <= 1
+
+
 def test_a_record_over_the_limit_in_a_key_given_twice_is_the_only_one_unread(tmp_path, monkeypatch):
     # ijson's path numbered each array's elements from 0, so the over-limit element of the
     # second array made the first array's element of that number unread as well.
