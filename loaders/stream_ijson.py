@@ -133,8 +133,9 @@ class _Document:
     rest: Any  # the document with its split arrays emptied
     counts: list[tuple[str, int]] = field(default_factory=list)  # (split key, elements)
     big: dict[tuple[str, int], int] = field(default_factory=dict)  # (key, index) → bytes
-    #: Split keys whose value here is an object: ijson's prefix for a member "item" of it
-    #: is the prefix of array elements (see _items_skipping).
+    #: Split keys whose elements' prefix another value has here (see _items_skipping): a
+    #: member "item" of the key's value when that is an object, or a top-level member
+    #: named "<key>.item".
     objects: set[str] = field(default_factory=set)
 
 
@@ -264,6 +265,9 @@ def _scan_documents(
             if prefix == "":
                 if event == "map_key":
                     pending = value if value in SPLIT_KEYS else None
+                    if value in _ITEM_NAMES:
+                        # Its value has the prefix of the split array's elements.
+                        objects.add(_ITEM_NAMES[value])
                     builder.event(event, value)  # type: ignore[union-attr]
                     continue
                 if builder is None:
@@ -302,14 +306,19 @@ def _scan_documents(
     return docs
 
 
+#: Top-level member names whose value ijson gives the prefix of a split array's elements.
+_ITEM_NAMES = {f"{key}.item": key for key in SPLIT_KEYS}
+
+
 def _items_skipping(
     reader: CountingReader, key: str, skip: set[int], backend: Any, shallow: bool
 ) -> Iterator[Any]:
     """Like ijson's ``items(reader, key + ".item")`` over every document, but the elements
     whose number (counted over the whole file) is in ``skip`` are never built: None comes
     in their place; and only elements of arrays: ijson gives a member ``item`` of an
-    object the same prefix. Slower than the C ``items``: used only for a key with such
-    elements or such an object, or on a file read with :func:`shallow_parse`."""
+    object, and a top-level member ``<key>.item``, the same prefix. Slower than the C
+    ``items``: used only for a key with such elements or such members, or on a file read
+    with :func:`shallow_parse`."""
     item_prefix = key + ".item"
     number = -1
     builder: ijson.ObjectBuilder | None = None

@@ -294,6 +294,28 @@ def test_a_split_key_holding_an_object_is_not_an_array(tmp_path, monkeypatch, wa
     ]
 
 
+@pytest.mark.parametrize("walker", [True, False], ids=["walker", "ijson"])
+def test_a_member_named_like_the_elements_prefix_is_not_an_element(tmp_path, monkeypatch, walker):
+    # ijson gives a top-level member "conversationHistoryRecords.item" the prefix of that
+    # array's elements: the ijson path took it for the first record and lost the last.
+    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 16)
+    if not walker:
+        walker_gives_up(monkeypatch)
+    path = tmp_path / "dotted.json"
+    path.write_text(
+        '{"conversationHistoryRecords.item": {"id": "X"}, '
+        '"conversationHistoryRecords": [{"id": "A"}, {"id": "B"}]}'
+    )
+    assert values(path) == [
+        (
+            "byte 0",
+            {"conversationHistoryRecords.item": {"id": "X"}, "conversationHistoryRecords": []},
+        ),
+        ("byte 0, conversationHistoryRecords[0]", {"id": "A"}),
+        ("byte 0, conversationHistoryRecords[1]", {"id": "B"}),
+    ]
+
+
 def test_unrepaired_engagement_listing_second_copy_starts_at_byte_1040():
     got = values(real_sample(ENGAGEMENT_LISTING))
     assert [p for p, _ in got] == ["document 1 (byte 0)", "document 2 (byte 1040)"]
