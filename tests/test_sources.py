@@ -273,47 +273,45 @@ def test_a_streamed_page_with_a_long_integer_is_read_by_the_walker(tmp_path, mon
     assert type(got[2][1]["a"]) is int
 
 
-@pytest.mark.parametrize("walker", [True, False], ids=["walker", "ijson"])
-def test_a_split_key_holding_an_object_is_not_an_array(tmp_path, monkeypatch, walker):
-    # ijson names a member "item" of an object under "conversationHistoryRecords" as it
-    # names that array's elements: the ijson path took X for the next page's first record
-    # (and lost its last).
-    monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 16)
-    if not walker:
-        walker_gives_up(monkeypatch)
-    path = tmp_path / "two.json"
-    path.write_text(
+# ijson gives these values the prefix of the split array's elements (a member "item" of the
+# split key's object, a top-level member "<key>.item"): its path took X for a record and
+# lost the last one.
+_LOOK_ALIKES = {
+    "object": (
         '{"conversationHistoryRecords": {"item": {"id": "X"}}} '
-        '{"conversationHistoryRecords": [{"id": "A"}, {"id": "B"}]}'
-    )
-    assert values(path) == [
-        ("document 1", {"conversationHistoryRecords": {"item": {"id": "X"}}}),
-        ("document 2", {"conversationHistoryRecords": []}),
-        ("document 2, conversationHistoryRecords[0]", {"id": "A"}),
-        ("document 2, conversationHistoryRecords[1]", {"id": "B"}),
-    ]
+        '{"conversationHistoryRecords": [{"id": "A"}, {"id": "B"}]}',
+        [
+            ("document 1", {"conversationHistoryRecords": {"item": {"id": "X"}}}),
+            ("document 2", {"conversationHistoryRecords": []}),
+            ("document 2, conversationHistoryRecords[0]", {"id": "A"}),
+            ("document 2, conversationHistoryRecords[1]", {"id": "B"}),
+        ],
+    ),
+    "dotted-name": (
+        '{"conversationHistoryRecords.item": {"id": "X"}, '
+        '"conversationHistoryRecords": [{"id": "A"}, {"id": "B"}]}',
+        [
+            (
+                "byte 0",
+                {"conversationHistoryRecords.item": {"id": "X"}, "conversationHistoryRecords": []},
+            ),
+            ("byte 0, conversationHistoryRecords[0]", {"id": "A"}),
+            ("byte 0, conversationHistoryRecords[1]", {"id": "B"}),
+        ],
+    ),
+}
 
 
 @pytest.mark.parametrize("walker", [True, False], ids=["walker", "ijson"])
-def test_a_member_named_like_the_elements_prefix_is_not_an_element(tmp_path, monkeypatch, walker):
-    # ijson gives a top-level member "conversationHistoryRecords.item" the prefix of that
-    # array's elements: the ijson path took it for the first record and lost the last.
+@pytest.mark.parametrize("case", list(_LOOK_ALIKES))
+def test_what_ijson_names_like_an_element_is_not_one(tmp_path, monkeypatch, walker, case):
     monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 16)
     if not walker:
         walker_gives_up(monkeypatch)
-    path = tmp_path / "dotted.json"
-    path.write_text(
-        '{"conversationHistoryRecords.item": {"id": "X"}, '
-        '"conversationHistoryRecords": [{"id": "A"}, {"id": "B"}]}'
-    )
-    assert values(path) == [
-        (
-            "byte 0",
-            {"conversationHistoryRecords.item": {"id": "X"}, "conversationHistoryRecords": []},
-        ),
-        ("byte 0, conversationHistoryRecords[0]", {"id": "A"}),
-        ("byte 0, conversationHistoryRecords[1]", {"id": "B"}),
-    ]
+    text, expected = _LOOK_ALIKES[case]
+    path = tmp_path / "look_alike.json"
+    path.write_text(text)
+    assert values(path) == expected
 
 
 def test_unrepaired_engagement_listing_second_copy_starts_at_byte_1040():
