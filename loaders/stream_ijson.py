@@ -381,9 +381,13 @@ def ijson_documents(path: Path, limit: int) -> Iterator[tuple[str, str | None, A
             first = seen.get(key, 0)
             skips.setdefault(key, set()).update(first + i for k, i in doc.big if k == key)
             seen[key] = first + sum(n for k, n in doc.counts if k == key)
+    whole = "byte 0"
+    if len(docs) == 1:
+        with CountingReader(path) as reader:
+            whole = f"byte {reader.skipped}"  # one document starts after a byte order mark
     try:
         for number, doc in enumerate(docs, 1):
-            position = "byte 0" if len(docs) == 1 else f"document {number}"
+            position = whole if len(docs) == 1 else f"document {number}"
             yield position, None, doc.rest
             numbered: dict[str, int] = {}  # elements of each split key so far (given twice)
             for key, n in doc.counts:

@@ -472,11 +472,13 @@ def fast_documents(
     :func:`loaders.stream_ijson.ijson_documents`. ``rests``: what the first pass found,
     None when the survey found one document with nothing after its first split array but
     its end."""
+    # One document starts after a byte order mark, as read at once says.
+    whole = f"byte {walker.reader.skipped if walker.reader is not None else 0}"
     if rests is None:
-        yield from walker.document({}, "byte 0", announce=True)
+        yield from walker.document({}, whole, announce=True)
     else:
         for number, known in enumerate(rests, 1):
-            position = "byte 0" if len(rests) == 1 else f"document {number}"
+            position = whole if len(rests) == 1 else f"document {number}"
             walker.yielded += 1
             yield position, None, known
             yield from walker.document({}, position)

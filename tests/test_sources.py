@@ -314,6 +314,23 @@ def test_what_ijson_names_like_an_element_is_not_one(tmp_path, monkeypatch, walk
     assert values(path) == expected
 
 
+@pytest.mark.parametrize("path_taken", ["at once", "walker", "ijson"])
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gzip"])
+def test_a_document_after_a_byte_order_mark_starts_at_byte_3(tmp_path, monkeypatch, path_taken, gz):
+    # Streamed, a document after a BOM was said to start at byte 0 (read at once: byte 3).
+    if path_taken != "at once":
+        monkeypatch.setattr(sources, "SMALL_FILE_LIMIT", 16)
+    if path_taken == "ijson":
+        walker_gives_up(monkeypatch)
+    text = b'\xef\xbb\xbf{"recordCollection": [{"body": 1}], "metaData": {"x": 1}}'
+    path = tmp_path / "bom.json"
+    path.write_bytes(gzip.compress(text) if gz else text)
+    assert values(path) == [
+        ("byte 3", {"recordCollection": [], "metaData": {"x": 1}}),
+        ("byte 3, recordCollection[0]", {"body": 1}),
+    ]
+
+
 def test_unrepaired_engagement_listing_second_copy_starts_at_byte_1040():
     got = values(real_sample(ENGAGEMENT_LISTING))
     assert [p for p, _ in got] == ["document 1 (byte 0)", "document 2 (byte 1040)"]
