@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,28 +156,13 @@ def split_value(
     keeps memory flat. With ``limit`` (given when the text of ``value`` is bigger than
     it), an element whose JSON text is over it comes as :class:`Unread`."""
     if isinstance(value, dict) and any(type(value.get(k)) is list for k in SPLIT_KEYS):
-        arrays: list[tuple[str, list]] = []
-        rest: dict[str, Any] = {}
-        for key, v in value.items():
-            if key in SPLIT_KEYS and type(v) is list:
-                arrays.append((key, v))
-                rest[key] = []
-            else:
-                rest[key] = v
-        yield position, None, rest
-        for key, items in arrays:
-            for i in range(len(items)):
-                item = items[i]
-                items[i] = None
-                if limit is not None and (size := _json_size(item)) > limit:
-                    item = Unread(over_limit(size, limit))
-                yield f"{position}, {key}[{i}]", key, item
+        yield from split_members(value.items(), position, limit)
         return
     yield position, None, value
 
 
 def split_members(
-    members: list[tuple[str, Any]], position: str
+    members: Iterable[tuple[str, Any]], position: str, limit: int | None = None
 ) -> Iterator[tuple[str, str | None, Any]]:
     """:func:`split_value` of a document given as its members in their order, a name
     possibly given twice (orjson keeps the last), as the streaming path reads it: the
@@ -197,8 +182,12 @@ def split_members(
     for key, items in arrays:
         first = numbered.get(key, 0)
         numbered[key] = first + len(items)
-        for i, item in enumerate(items, first):
-            yield f"{position}, {key}[{i}]", key, item
+        for i in range(len(items)):
+            item = items[i]
+            items[i] = None
+            if limit is not None and (size := _json_size(item)) > limit:
+                item = Unread(over_limit(size, limit))
+            yield f"{position}, {key}[{first + i}]", key, item
 
 
 def is_page(value: Any) -> bool:

@@ -317,12 +317,7 @@ def iter_lines(
                     where = f"line {number} column {col + 1} (byte {offset + col})"
                     raise InputError(path, where, message) from None
                 value = ijson_value(line)
-            if _repeats_a_split_key(line, value):
-                # orjson kept the last of a split key's arrays: read as a document is.
-                del value
-                yield from split_members(ijson_members(line), f"line {number}")
-            else:
-                yield from split_value(value, f"line {number}")
+            yield from _split(line, value, f"line {number}")
         offset += len(line)
 
 
@@ -378,7 +373,7 @@ def _iter_documents(
                 raise _ReadStreamed from None
             raise json_error(path, data, _shift(exc, data, start), base) from None
         if _repeats_a_split_key(data, value, start, end):
-            raise _ReadStreamed
+            raise _ReadStreamed  # (as the streamed path reads it from here: positions too)
         big = end - start > limit
         if big and not is_page(value):
             where = f"document {number} (byte {base + start})"
@@ -428,17 +423,24 @@ def _iter_small_whole(
         else:
             raise json_error(path, data, exc, base) from None
         return
-    if _repeats_a_split_key(data, value):
-        # orjson keeps the last of two members of the same name; the streamed path reads
-        # the elements of every split array, so this file is read as a streamed one is.
-        del value, data
-        yield from _stream_documents(path, limit)
-        return
     big = len(data) > limit
-    del data
     if big and not is_page(value):
         raise InputError(path, f"byte {base}", too_big_document(limit, limit))
-    yield from split_value(value, f"byte {base}", limit if big else None)
+    parts = _split(data, value, f"byte {base}", limit if big else None)
+    del data, value
+    yield from parts
+
+
+def _split(
+    data: bytes, value: Any, position: str, limit: int | None = None
+) -> Iterator[tuple[str, str | None, Any]]:
+    """:func:`split_value` of ``value``, read by orjson from ``data``. orjson keeps the
+    last of two members of the same name: text that gives a split key twice is read again
+    member by member (ijson), each split array's elements in order, as the streaming path
+    reads such a document."""
+    if _repeats_a_split_key(data, value):
+        return split_members(ijson_members(data), position, limit)
+    return split_value(value, position, limit)
 
 
 #: A split key as JSON text (see _repeats_a_split_key).
