@@ -41,6 +41,7 @@ from loaders.stream_ijson import (
     big_integer,
     ijson_input_error,
     shallow_parse,
+    utf8_error,
 )
 
 CONVERSATIONS = "conversations"
@@ -233,14 +234,18 @@ def detect(path: str | os.PathLike, backend: Any = BACKEND) -> Detected:
                 if data_type is not None:
                     return _data_access(data_type, meta_data)
                 return Detected(UNKNOWN)
-    except ijson.JSONError as exc:
-        if big_integer(exc, backend):
+    except (ijson.JSONError, UnicodeDecodeError) as exc:
+        # (yajl lets some bytes that are not UTF-8 through: an encoded surrogate, say)
+        if isinstance(exc, UnicodeDecodeError):
+            error = utf8_error(path, reader, exc, 1)
+        elif big_integer(exc, backend):
             reader.close()
             return detect(path, BIG_INTEGER_BACKEND)
-        if events == 0 and "premature EOF" in str(exc):
+        elif events == 0 and "premature EOF" in str(exc):
             raise InputError(path, "byte 0", "empty file: no JSON value") from None
+        else:
+            error = ijson_input_error(path, reader, exc, 1)
         small = reader.consumed < CHUNK_SIZE * 4
-        error = ijson_input_error(path, reader, exc, 1)
         reader.close()
         if small:
             # A small file: let the orjson reader name the exact line and byte.

@@ -200,7 +200,7 @@ def _where(reader: CountingReader, document: int, offset: int | None) -> str:
     return f"document {document}, between byte {start} and byte {reader.consumed}"
 
 
-def _utf8_error(
+def utf8_error(
     path: Path, reader: CountingReader, exc: UnicodeDecodeError, document: int
 ) -> InputError:
     """The error of a string that is not UTF-8, at its byte where the last read shows it."""
@@ -292,7 +292,7 @@ def _scan_documents(
                 pending = None
             builder.event(event, value)  # type: ignore[union-attr]
     except UnicodeDecodeError as exc:  # bytes yajl lets through (an overlong form, a surrogate)
-        raise _utf8_error(path, reader, exc, len(docs) + 1) from None
+        raise utf8_error(path, reader, exc, len(docs) + 1) from None
     except ijson.JSONError as exc:
         if big_integer(exc, backend):
             raise BigInteger from None
