@@ -290,6 +290,36 @@ def test_each_file_counts_the_facts_it_brought_first(fresh_db, tmp_path, workers
     assert query(together, "SELECT count(*) FROM web_session") == [(2,)]
 
 
+@pytest.mark.parametrize("workers", [0, 2])
+def test_files_written_together_keep_their_own_facts_and_a_repeated_fact_is_stored_once(
+    fresh_db, tmp_path, workers
+):
+    """Files written in one statement: each fact row names the file that brought it, each
+    file counts its own; the same fact twice in one file (two bodies) is one row."""
+    pages = [(1467291800001, "/a"), (1467291800002, "/b")]
+    files = [
+        write(tmp_path / "1.json", data_access_file(1467291800000, [navigation("v-1", *pages)])),
+        write(
+            tmp_path / "2.json",
+            data_access_file(
+                1467291900000,
+                [navigation("v-2", *pages), navigation("v-2", pages[0])],  # "/a" twice
+            ),
+        ),
+    ]
+    url = fresh_db()
+    summary = warehouse.load(files, url, workers=workers)
+    assert [f.counts.rows["web_page_view"] for f in summary.files] == [2, 2]
+    ids = {f.path: f.load_id for f in summary.files}
+    rows = query(url, "SELECT visit_id, url, load_id FROM web_page_view ORDER BY 1, 2")
+    assert rows == [
+        ("v-1", "/a", ids[str(files[0])]),
+        ("v-1", "/b", ids[str(files[0])]),
+        ("v-2", "/a", ids[str(files[1])]),
+        ("v-2", "/b", ids[str(files[1])]),
+    ]
+
+
 def test_a_visit_split_over_files_is_whole_in_either_order(db_url, tmp_path):
     early = write(
         tmp_path / "early.json",

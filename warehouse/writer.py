@@ -252,15 +252,16 @@ class BatchWriter:
         table = pa.table({REC: pa.array(recs, pa.int32()), "_load": pa.array(loads, pa.int64())})
         self._records = self.backend.stage("records", table)
 
-    def _rows_to_write(self, table: pa.Table) -> pa.Table:
-        """A batch's table as written: the staged records' rows, with their ``load_id``."""
+    def _rows_to_write(self, table: pa.Table, keep_rec: bool = False) -> pa.Table:
+        """A batch's table as written: the staged records' rows, with their ``load_id``
+        (and ``_rec`` if ``keep_rec``)."""
         loads = pc.take(self._load_by_rec, table.column(REC))
         if loads.null_count:
             keep = pc.is_valid(loads)
             table, loads = table.filter(keep), loads.filter(keep)
         if "load_id" in table.column_names:
             table = table.set_column(table.schema.get_field_index("load_id"), "load_id", loads)
-        return table.drop_columns([REC])
+        return table if keep_rec else table.drop_columns([REC])
 
     def _count_rows(self, name: str, table: pa.Table) -> None:
         """Count the rows of ``table`` written, per load id (see ``_stage_records``)."""
@@ -498,14 +499,21 @@ class BatchWriter:
         info = tables()[name]
         key = _cols(info.primary_key)
         one_load = len(self._record_loads) == 1
-        source = self._source(name, table, counted=True, with_rec=not one_load)
-        # A key's rows are the same fact, the same row but for its load_id: within one
-        # file's records any of them will do.
-        order = "" if one_load else f"ORDER BY {key}, {REC} "
+        # Each key once in the batch (the common case: a fact is seldom twice in one
+        # batch): no row to choose, so no DISTINCT ON (15-20 % of DuckDB's statement), and
+        # the rows are staged as written, with their load_id, instead of joined with the
+        # staged records (a few ms a statement).
+        if _unique_keys(table, info.primary_key):
+            source = self.backend.stage(name, self._rows_to_write(table, keep_rec=True))
+            select = f"SELECT {_cols(info.columns)} FROM {source} "
+        else:
+            source = self._source(name, table, counted=True, with_rec=not one_load)
+            # A key's rows are the same fact, the same row but for its load_id: within one
+            # file's records any of them will do.
+            order = "" if one_load else f"ORDER BY {key}, {REC} "
+            select = f"SELECT DISTINCT ON ({key}) {_cols(info.columns)} FROM {source} {order}"
         insert = (
-            f"INSERT INTO {_q(name)} ({_cols(info.columns)}) "
-            f"SELECT DISTINCT ON ({key}) {_cols(info.columns)} FROM {source} "
-            f"{order}ON CONFLICT ({key}) DO NOTHING"
+            f"INSERT INTO {_q(name)} ({_cols(info.columns)}) {select}ON CONFLICT ({key}) DO NOTHING"
         )
         if one_load:  # the count is enough
             (load,) = self._record_loads
@@ -583,6 +591,19 @@ class BatchWriter:
             f"SELECT {_cols(info.columns)} FROM {source} "
             f"ON CONFLICT ({_cols(info.primary_key)}) DO UPDATE SET {updates}"
         )
+
+
+def _unique_keys(table: pa.Table, keys: Iterable[str]) -> bool:
+    """Whether no two rows of ``table`` have the same ``keys`` (a key's last column
+    alone, a digest, mostly tells, for a third of the cost of grouping by them all)."""
+    keys = list(keys)
+    if pc.count_distinct(table.column(keys[-1]), mode="all").as_py() == table.num_rows:
+        return True
+    if len(keys) == 1:
+        return False
+    return table.select(keys).group_by(keys, use_threads=False).aggregate([]).num_rows == (
+        table.num_rows
+    )
 
 
 def _full(name: str, table: pa.Table, with_rec: bool = False) -> pa.Table:
