@@ -734,6 +734,20 @@ def test_python_api_takes_a_path_for_the_database(tmp_path):
     assert warehouse.publish(path, tmp_path / "copy.duckdb").rows["conversation"] == 1
 
 
+def test_python_api_takes_one_path_as_str_path_or_bytes(tmp_path):
+    # One path, not an iterable of its characters (loading.load walked "/" for a str).
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    write_json(folder / "page.json", seed_page())
+    from warehouse.loading import load
+
+    for i, one in enumerate([str(folder), folder, os.fsencode(folder)]):
+        summary = load(one, tmp_path / f"w{i}.duckdb", workers=0)
+        assert [f.status for f in summary.files] == ["loaded"]
+    summary = warehouse.load(folder / "page.json", tmp_path / "w.duckdb", workers=0)
+    assert summary.totals()["conversations_inserted"] == 1
+
+
 def test_a_bad_worker_count_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("LPWH_WORKERS", "abc")
     page = write_json(tmp_path / "page.json", seed_page())

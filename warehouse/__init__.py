@@ -54,8 +54,6 @@ def load(paths: Any, url: str | None = None, **options: Any) -> LoadSummary:
     """Load files, directories and globs; see ``warehouse.loading.load`` for the options."""
     from warehouse.loading import load as _load
 
-    if isinstance(paths, str):
-        paths = [paths]
     return _load(paths, url, **options)
 
 

@@ -116,7 +116,7 @@ def _crash_point(label: str) -> None:
 
 
 def load(
-    paths: Iterable[str | os.PathLike],
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
     url: str | None = None,
     *,
     force: bool = False,
@@ -126,7 +126,8 @@ def load(
     wait: float | None = None,
     max_record_bytes: int | None = None,
 ) -> LoadSummary:
-    """Load files, directories and globs into the warehouse at ``url``.
+    """Load files, directories and globs (one, or an iterable of them) into the
+    warehouse at ``url``.
 
     ``url`` is resolved like ``--db`` (``LPWH_DATABASE_URL``, then
     ``./warehouse.duckdb``); an empty database is migrated first. Files are parsed
@@ -142,7 +143,9 @@ def load(
     from warehouse import migrate
 
     url = db.resolve_url(url)
-    files = sources.expand_paths([str(p) for p in paths])
+    if isinstance(paths, str | bytes | os.PathLike):  # one path, not its characters
+        paths = [paths]
+    files = sources.expand_paths([os.fsdecode(p) for p in paths])
     limit = sources.max_record_bytes(max_record_bytes)
     workers = worker_count() if workers is None else workers
     pool = start_pool(workers) if workers > 0 and _worth_a_pool(files) else None
