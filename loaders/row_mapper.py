@@ -171,9 +171,9 @@ def _is_api_time_of(value: Any, current: Any) -> bool:
         if len(_HOUR_TEXT) >= _MAX_HOURS:
             _HOUR_TEXT.clear()
         text = _HOUR_TEXT[hour] = (EPOCH + timedelta(hours=hour)).strftime("%Y-%m-%d %H:")
-    rest = current - hour * 3_600_000
-    second = rest // 1000
-    return value == text + _MINUTE_SECOND_TEXT[second] + _MILLI_TEXT[rest - second * 1000]
+    rest = current % 3_600_000
+    # One f-string builds the text in one allocation (two ``+`` make an intermediate one).
+    return value == f"{text}{_MINUTE_SECOND_TEXT[rest // 1000]}{_MILLI_TEXT[rest % 1000]}"
 
 
 def _text_into(row: dict, column: str, value: Any) -> None:
