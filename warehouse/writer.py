@@ -423,7 +423,6 @@ class BatchWriter:
 
         rel = b.stage("visits", arrow_table_of({"visit_id": visits}), keys=True)
         fields = ", ".join(f"{merged(c)} AS {_q(c)}" for c in info.columns if c != "visit_id")
-        updates = ", ".join(f"{_q(c)} = m.{_q(c)}" for c in info.update_columns)
         # The merged rows are made first: DuckDB updates from a table some 20x faster than
         # from the aggregate itself (whose rows come in hash order).
         if b.dialect == "postgresql":  # by index, whatever the statistics (see _among)
@@ -438,10 +437,6 @@ class BatchWriter:
         b.unstage(rel)
         # Every visit written has its row already (_write_web inserts it before its facts,
         # which reference it): an UPDATE, which DuckDB does far faster than an upsert.
-        merged = ""
-        if b.dialect == "postgresql":  # by index, not a hash join with all of web_session
-            among = self._among("web_session.visit_id", f"SELECT visit_id FROM {_MERGED}")
-            merged = f" AND {among}"
         if b.dialect == "duckdb":
             # A column at a time, only where it changes: DuckDB's UPDATE of committed rows
             # costs per column written, and most of a visit's columns stay as they were
@@ -453,10 +448,12 @@ class BatchWriter:
                     f"WHERE web_session.visit_id = m.visit_id "
                     f"AND web_session.{_q(c)} IS DISTINCT FROM m.{_q(c)}"
                 )
-        else:
+        else:  # by index, not a hash join with all of web_session
+            updates = ", ".join(f"{_q(c)} = m.{_q(c)}" for c in info.update_columns)
+            among = self._among("web_session.visit_id", f"SELECT visit_id FROM {_MERGED}")
             b.execute(
                 f"UPDATE web_session SET {updates} FROM {_MERGED} m "
-                f"WHERE web_session.visit_id = m.visit_id{merged}"
+                f"WHERE web_session.visit_id = m.visit_id AND {among}"
             )
         b.execute(f"DROP TABLE {_MERGED}")
 
