@@ -15,6 +15,9 @@ In one run it generates (or reuses, from ``bench/out/``) synthetic exports with
 - the same load into a fresh PostgreSQL database when ``--postgres`` is given (the
   database is created for the run and dropped after);
 - web sessions: page views/s, MB/s, peak RSS and the ratio to DuckDB's ``read_json``;
+- ``--grown-visits N``: the same web load into a copy of a DuckDB warehouse that already
+  holds N other visits (built once and kept with the inputs), as a regular load meets it
+  once a warehouse has grown;
 - ``--breakdown``: where the time goes — parsing alone on one core, the writer alone
   (the parsed batches into a fresh warehouse in one transaction), and the same rows
   inserted into tables without keys (the floor of any loader writing this schema);
@@ -33,6 +36,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,6 +60,8 @@ from bench.generate import (
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 TARGET_RATIO = 3.0
 TARGET_RSS_MB = 500
+#: Added to --seed for the visits a grown warehouse holds before the measured load.
+GROWN_SEED_OFFSET = 1000
 DONE_MARKER = ".complete"  # hidden: the loader skips it when loading the directory
 
 CONV_READ_SQL = """
@@ -114,6 +120,22 @@ def web_input(out: Path, visits: int, seed: int) -> list[Path]:
     return _cached(
         d, lambda: write_web(d, visits, WebOptions(seed=seed), files=files, listing=False)
     )
+
+
+def grown_warehouse(out: Path, visits: int, seed: int) -> Path:
+    """A DuckDB warehouse that already holds ``visits`` other visits (generated with another
+    seed, so other visit ids), loaded once and kept with the inputs: what a regular load
+    meets once a warehouse has grown. Measured loads go into copies of it."""
+    path = out / f"grown-web-v{visits}-s{seed}.duckdb"
+    marker = out / f".grown-web-v{visits}-s{seed}.complete"
+    if not marker.exists():
+        for stale in (path, path.with_name(path.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        files = web_input(out, visits, seed + GROWN_SEED_OFFSET)
+        print(f"grown warehouse: loading {visits:,} visits into {path}", flush=True)
+        run = run_child_load(files, str(path), sample=False)
+        marker.write_text(f"loaded in {run.seconds:.1f}s\n")
+    return path
 
 
 def memory_inputs(out: Path, conv_mb: float, web_mb: float, seed: int) -> tuple[Path, Path]:
@@ -409,6 +431,21 @@ def duckdb_files(work: Path, name: str) -> Callable[[], AbstractContextManager[s
     return fresh
 
 
+def duckdb_copies(
+    work: Path, name: str, template: Path
+) -> Callable[[], AbstractContextManager[str]]:
+    """A maker of copies of the DuckDB file ``template`` in ``work`` (as :func:`duckdb_files`)."""
+    fresh = duckdb_files(work, name)
+
+    @contextmanager
+    def copy() -> Iterator[str]:
+        with fresh() as path:
+            shutil.copyfile(template, path)
+            yield path
+
+    return copy
+
+
 class PostgresDatabase:
     """A fresh database on the server of ``url``, dropped on exit."""
 
@@ -539,6 +576,18 @@ def benchmark(a: argparse.Namespace) -> int:
             Row("DuckDB read_json of the web files", f"{_fmt(read_s, 2)} s"),
             Row("web ratio load time / read time", _fmt(ratio, 1), f"≤ {TARGET_RATIO:g}"),
         ]
+        if a.grown_visits:
+            template = grown_warehouse(out, a.grown_visits, a.seed)
+            before = _table_counts(str(template))
+            grown = measured_load(files, duckdb_copies(work, "grown", template))
+            added = {t: grown.counts[t] - before[t] for t in grown.counts}
+            figures["web_duckdb_grown"] = vars(grown) | {"before": before, "added": added}
+            into = f"into a warehouse of {before['web_session']:,} other visits"
+            rows += [
+                Row(f"web load time {into} (DuckDB)", f"{_fmt(grown.seconds, 2)} s"),
+                Row(f"page views/s {into}", _fmt(added["web_page_view"] / grown.seconds, 0)),
+                Row(f"peak RSS of the web load {into}", _rss(grown)),
+            ]
         if a.breakdown:
             parts = breakdown(files, "web_session", work / "breakdown.duckdb")
             figures["web_breakdown"] = vars(parts)
@@ -598,6 +647,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--out", default=str(DEFAULT_OUT), help="inputs cache and results")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--grown-visits",
+        type=int,
+        default=0,
+        help="also load the web visits into a DuckDB warehouse already holding this many others",
+    )
     p.add_argument("--memory", action="store_true", help="peak RSS on one big file of each kind")
     p.add_argument(
         "--breakdown",

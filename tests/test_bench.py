@@ -43,6 +43,28 @@ def test_benchmark_with_breakdown_reports_consistent_figures(tmp_path):
     assert not list(tmp_path.glob("lpwh-bench-*")), "the work directory is removed"
 
 
+def test_grown_warehouse_load_reports_what_it_added_to_the_visits_already_there(tmp_path):
+    """``--grown-visits N`` loads the same web files again into a copy of a DuckDB warehouse
+    that holds N other visits (built once, kept with the inputs): the figures are of what
+    the load added, which is what the fresh load wrote."""
+    cmd = [sys.executable, "-m", "bench.run", "--web-visits", "30", "--grown-visits", "40"]
+    cmd += ["--out", str(tmp_path)]
+    for run in (1, 2):  # the second run reuses the grown warehouse
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert ("grown warehouse: loading 40 visits" in proc.stdout) == (run == 1)
+    for results in tmp_path.glob("results-*.json"):
+        figures = json.loads(results.read_text())
+        fresh, grown = figures["web_duckdb"], figures["web_duckdb_grown"]
+        assert grown["before"]["web_session"] == 40
+        assert grown["counts"]["web_session"] == 70
+        assert grown["added"] == fresh["counts"]  # other visits: every fact is new
+        assert grown["rejected"] == 0
+    assert "| page views/s into a warehouse of 40 other visits |" in proc.stdout
+    assert list(tmp_path.glob("grown-web-v40-s1.duckdb"))
+    assert not list(tmp_path.glob("lpwh-bench-*")), "the work directory is removed"
+
+
 def test_memory_runs_on_duckdb_and_postgresql(tmp_path, pg_server_url):
     """``--memory`` (at a tiny size here) loads one big file of each kind into each database
     and reports the loading process's peak RSS and the tree's RSS and PSS."""
