@@ -303,6 +303,47 @@ def test_duckdb_memory_limit_is_put_back_after_a_load(duckdb_url):
         mine.close()
 
 
+def test_a_duckdb_load_checkpoints_at_its_end_not_after_each_commit(
+    duckdb_url, tmp_path, monkeypatch
+):
+    # A checkpoint writes back most of each key index (the keys are random), so its cost
+    # grows with the warehouse: a load of many files checkpoints once, at its end. This
+    # connection holds the database instance, whose threshold (tiny here) would otherwise
+    # checkpoint after every commit; the load puts it back when it is done.
+    import duckdb
+
+    import warehouse
+    from warehouse import loading, migrate
+
+    monkeypatch.setattr(loading, "TRANSACTION_RECORDS", 1)  # a transaction per file
+    # (migrated already; SQLAlchemy's connection would not share the instance held here)
+    monkeypatch.setattr(migrate, "current_revision", lambda url, wait=None: migrate.head_revision())
+    files = []
+    for name in ("a", "b", "c"):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"conversationHistoryRecords": [record(f"conv-{name}")]}))
+        files.append(path)
+    log = Path(duckdb_url + ".wal")
+    logged: list[int] = []
+
+    def on_progress(result, records):
+        if result is not None:  # a file done: its transaction committed
+            logged.append(log.stat().st_size if log.exists() else 0)
+
+    mine = duckdb.connect(duckdb_url)
+    try:
+        mine.execute("SET checkpoint_threshold = '1KiB'")
+        summary = warehouse.load(files, duckdb_url, workers=0, on_progress=on_progress)
+        assert [f.status for f in summary.files] == ["loaded"] * 3
+        assert len(logged) == 3 and all(size > 0 for size in logged)  # in the log, ...
+        assert not log.exists() or log.stat().st_size == 0  # ... then in the file
+        threshold = "SELECT current_setting('checkpoint_threshold')"
+        assert mine.execute(threshold).fetchall() == [("1.0 KiB",)]
+        assert mine.execute("SELECT count(*) FROM conversation").fetchall() == [(3,)]
+    finally:
+        mine.close()
+
+
 def test_duckdb_memory_budget_must_be_a_number_of_mib(duckdb_url, monkeypatch):
     from warehouse import backend as backends
 
