@@ -668,6 +668,8 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     if a.child:
         return child_main(a.paths, a.db, a.result)
+    if a.grown_visits and not a.web_visits:
+        p.error("--grown-visits loads the web visits again: give --web-visits too")
     if not (a.conversations or a.web_visits or a.memory):
         p.error("nothing to measure: give --conversations, --web-visits and/or --memory")
     return benchmark(a)

@@ -63,6 +63,9 @@ def test_grown_warehouse_load_reports_what_it_added_to_the_visits_already_there(
     assert "| page views/s into a warehouse of 40 other visits |" in proc.stdout
     assert list(tmp_path.glob("grown-web-v40-s1.duckdb"))
     assert not list(tmp_path.glob("lpwh-bench-*")), "the work directory is removed"
+    alone = [sys.executable, "-m", "bench.run", "--grown-visits", "40", "--out", str(tmp_path)]
+    proc = subprocess.run(alone, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2 and "give --web-visits too" in proc.stderr
 
 
 def test_memory_runs_on_duckdb_and_postgresql(tmp_path, pg_server_url):
