@@ -177,16 +177,18 @@ class DuckDBBackend(Backend):
 
     def close(self):
         try:
-            self.checkpoint()
-        except duckdb.Error:
-            # A transaction left aborted (Ctrl-C mid-statement): closing rolls it back, and
-            # the committed files stay in the log, which DuckDB checkpoints (or replays) later.
-            pass
-        try:
-            self.con.execute(f"SET memory_limit = '{self._memory_limit}'")
-            self.con.execute(f"SET checkpoint_threshold = '{self._threshold}'")
-        except duckdb.Error:
-            pass  # (the same aborted transaction)
+            try:
+                self.checkpoint()
+            except duckdb.Error:
+                # A transaction left aborted (Ctrl-C mid-statement): closing rolls it back;
+                # what was committed stays in the log, which DuckDB checkpoints (or replays)
+                # later.
+                pass
+            try:
+                self.con.execute(f"SET memory_limit = '{self._memory_limit}'")
+                self.con.execute(f"SET checkpoint_threshold = '{self._threshold}'")
+            except duckdb.Error:
+                pass  # (the same aborted transaction)
         finally:
             self.con.close()
 
