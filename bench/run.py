@@ -17,7 +17,8 @@ In one run it generates (or reuses, from ``bench/out/``) synthetic exports with
 - web sessions: page views/s, MB/s, peak RSS and the ratio to DuckDB's ``read_json``;
 - ``--grown-visits N``: the same web load into a copy of a DuckDB warehouse that already
   holds N other visits (built once and kept with the inputs), as a regular load meets it
-  once a warehouse has grown;
+  once a warehouse has grown; with ``--postgres``, the web load into PostgreSQL too, fresh
+  and into a copy of such a database (kept on the server);
 - ``--breakdown``: where the time goes — parsing alone on one core, the writer alone
   (the parsed batches into a fresh warehouse in one transaction), and the same rows
   inserted into tables without keys (the floor of any loader writing this schema);
@@ -62,6 +63,7 @@ TARGET_RATIO = 3.0
 TARGET_RSS_MB = 500
 #: Added to --seed for the visits a grown warehouse holds before the measured load.
 GROWN_SEED_OFFSET = 1000
+GROWN_COMPLETE = "lp-warehouse bench: complete"
 DONE_MARKER = ".complete"  # hidden: the loader skips it when loading the directory
 
 CONV_READ_SQL = """
@@ -136,6 +138,36 @@ def grown_warehouse(out: Path, visits: int, seed: int) -> Path:
         run = run_child_load(files, str(path), sample=False)
         marker.write_text(f"loaded in {run.seconds:.1f}s\n")
     return path
+
+
+def database_url(server: str, name: str) -> str:
+    """The URL of database ``name`` on the PostgreSQL server of ``server``."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(server.replace("postgresql+psycopg://", "postgresql://"))
+    return u.set(database=name).render_as_string(hide_password=False)
+
+
+def grown_postgres(server: str, out: Path, visits: int, seed: int) -> str:
+    """The name of a PostgreSQL database that already holds ``visits`` other visits, as
+    :func:`grown_warehouse` makes for DuckDB: kept on the server (its comment says it is
+    complete) and copied for each measured load."""
+    import psycopg
+
+    name = f"lpwh_bench_grown_v{visits}_s{seed}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        done = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [name],
+        ).fetchone()
+    if done is None or done[0] != GROWN_COMPLETE:
+        files = web_input(out, visits, seed + GROWN_SEED_OFFSET)
+        print(f"grown warehouse: loading {visits:,} visits into PostgreSQL {name}", flush=True)
+        database = PostgresDatabase(server, name=name)
+        url = database.__enter__()  # kept: not dropped on exit
+        run_child_load(files, url, sample=False)
+        database._admin(f"COMMENT ON DATABASE \"{name}\" IS '{GROWN_COMPLETE}'")
+    return name
 
 
 def memory_inputs(out: Path, conv_mb: float, web_mb: float, seed: int) -> tuple[Path, Path]:
@@ -447,15 +479,14 @@ def duckdb_copies(
 
 
 class PostgresDatabase:
-    """A fresh database on the server of ``url``, dropped on exit."""
+    """A fresh database on the server of ``url``, dropped on exit; with ``template``, a copy
+    of that database (``CREATE DATABASE … TEMPLATE``)."""
 
-    def __init__(self, url: str) -> None:
-        from sqlalchemy.engine import make_url
-
+    def __init__(self, url: str, template: str | None = None, name: str | None = None) -> None:
         self.admin = url
-        self.name = f"lpwh_bench_{os.getpid()}"
-        u = make_url(url.replace("postgresql+psycopg://", "postgresql://"))
-        self.url = u.set(database=self.name).render_as_string(hide_password=False)
+        self.template = template
+        self.name = name or f"lpwh_bench_{os.getpid()}"
+        self.url = database_url(url, self.name)
 
     def _admin(self, sql: str) -> None:
         import psycopg
@@ -465,7 +496,8 @@ class PostgresDatabase:
 
     def __enter__(self) -> str:
         self._admin(f'DROP DATABASE IF EXISTS "{self.name}"')
-        self._admin(f'CREATE DATABASE "{self.name}"')
+        template = f' TEMPLATE "{self.template}"' if self.template else ""
+        self._admin(f'CREATE DATABASE "{self.name}"{template}')
         return self.url
 
     def __exit__(self, *exc: object) -> None:
@@ -588,6 +620,27 @@ def benchmark(a: argparse.Namespace) -> int:
                 Row(f"page views/s {into}", _fmt(added["web_page_view"] / grown.seconds, 0)),
                 Row(f"peak RSS of the web load {into}", _rss(grown)),
             ]
+        if a.postgres:
+            pg = measured_load(files, lambda: PostgresDatabase(a.postgres))
+            figures["web_postgres"] = vars(pg)
+            rows += [
+                Row("web load time (PostgreSQL)", f"{_fmt(pg.seconds, 2)} s"),
+                Row("page views/s (PostgreSQL)", _fmt(views / pg.seconds, 0)),
+            ]
+        if a.postgres and a.grown_visits:
+            template = grown_postgres(a.postgres, out, a.grown_visits, a.seed)
+            before = _table_counts(database_url(a.postgres, template))
+            grown = measured_load(files, lambda: PostgresDatabase(a.postgres, template))
+            added = {t: grown.counts[t] - before[t] for t in grown.counts}
+            figures["web_postgres_grown"] = vars(grown) | {"before": before, "added": added}
+            into = f"into a warehouse of {before['web_session']:,} other visits"
+            rows += [
+                Row(f"web load time {into} (PostgreSQL)", f"{_fmt(grown.seconds, 2)} s"),
+                Row(
+                    f"page views/s {into} (PostgreSQL)",
+                    _fmt(added["web_page_view"] / grown.seconds, 0),
+                ),
+            ]
         if a.breakdown:
             parts = breakdown(files, "web_session", work / "breakdown.duckdb")
             figures["web_breakdown"] = vars(parts)
@@ -651,7 +704,7 @@ def main(argv: list[str] | None = None) -> int:
         "--grown-visits",
         type=int,
         default=0,
-        help="also load the web visits into a DuckDB warehouse already holding this many others",
+        help="also load the web visits into a warehouse already holding this many others",
     )
     p.add_argument("--memory", action="store_true", help="peak RSS on one big file of each kind")
     p.add_argument(

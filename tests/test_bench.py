@@ -68,6 +68,33 @@ def test_grown_warehouse_load_reports_what_it_added_to_the_visits_already_there(
     assert proc.returncode == 2 and "give --web-visits too" in proc.stderr
 
 
+def test_grown_warehouse_load_on_postgresql(tmp_path, pg_server_url):
+    """With ``--postgres`` the web load runs on PostgreSQL too, fresh and into a copy of a
+    database of N other visits kept on the server (``CREATE DATABASE … TEMPLATE``)."""
+    import psycopg
+
+    template = "lpwh_bench_grown_v40_s1"
+    cmd = [sys.executable, "-m", "bench.run", "--web-visits", "30", "--grown-visits", "40"]
+    cmd += ["--postgres", pg_server_url, "--out", str(tmp_path)]
+    try:
+        for run in (1, 2):  # the second run reuses the database of other visits
+            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            building = f"loading 40 visits into PostgreSQL {template}" in proc.stdout
+            assert building == (run == 1)
+        for results in tmp_path.glob("results-*.json"):
+            figures = json.loads(results.read_text())
+            fresh, grown = figures["web_postgres"], figures["web_postgres_grown"]
+            assert fresh["counts"] == figures["web_duckdb"]["counts"]
+            assert grown["before"]["web_session"] == 40
+            assert grown["added"] == fresh["counts"]
+            assert grown["rejected"] == 0
+        assert "| page views/s into a warehouse of 40 other visits (PostgreSQL) |" in proc.stdout
+    finally:
+        with psycopg.connect(pg_server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+
+
 def test_memory_runs_on_duckdb_and_postgresql(tmp_path, pg_server_url):
     """``--memory`` (at a tiny size here) loads one big file of each kind into each database
     and reports the loading process's peak RSS and the tree's RSS and PSS."""
