@@ -34,6 +34,7 @@ the child before the clock starts: it is a fixed cost, not throughput.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import resource
@@ -152,9 +153,14 @@ def grown_postgres(server: str, out: Path, visits: int, seed: int) -> str:
     """The name of a PostgreSQL database that already holds ``visits`` other visits, as
     :func:`grown_warehouse` makes for DuckDB: kept on the server (its comment says it is
     complete) and copied for each measured load."""
+    import hashlib
+
     import psycopg
 
-    name = f"lpwh_bench_grown_v{visits}_s{seed}"
+    # Named after the inputs folder too: benchmarks (and test runs) with their own folders
+    # on one server do not share, or rebuild, each other's database.
+    folder = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:8]
+    name = f"lpwh_bench_grown_v{visits}_s{seed}_{folder}"
     with psycopg.connect(server, autocommit=True) as conn:
         done = conn.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
@@ -168,6 +174,27 @@ def grown_postgres(server: str, out: Path, visits: int, seed: int) -> str:
         run_child_load(files, url, sample=False)
         database._admin(f"COMMENT ON DATABASE \"{name}\" IS '{GROWN_COMPLETE}'")
     return name
+
+
+def grown_load(
+    files: list[Path],
+    copies: Callable[[], AbstractContextManager[str]],
+    template: str,
+    database: str,
+) -> tuple[dict[str, Any], list[Row]]:
+    """The web files loaded into ``copies()`` of the grown warehouse ``template``: the
+    figures (with the table counts ``before`` and what the load ``added``) and the report's
+    rows, which count what the load added."""
+    before = _table_counts(template)
+    grown = measured_load(files, copies)
+    added = {t: grown.counts[t] - before[t] for t in grown.counts}
+    into = f"into a warehouse of {before['web_session']:,} other visits ({database})"
+    rows = [
+        Row(f"web load time {into}", f"{_fmt(grown.seconds, 2)} s"),
+        Row(f"page views/s {into}", _fmt(added["web_page_view"] / grown.seconds, 0)),
+        Row(f"peak RSS of the web load {into}", _rss(grown)),
+    ]
+    return vars(grown) | {"before": before, "added": added}, rows
 
 
 def memory_inputs(out: Path, conv_mb: float, web_mb: float, seed: int) -> tuple[Path, Path]:
@@ -610,16 +637,9 @@ def benchmark(a: argparse.Namespace) -> int:
         ]
         if a.grown_visits:
             template = grown_warehouse(out, a.grown_visits, a.seed)
-            before = _table_counts(str(template))
-            grown = measured_load(files, duckdb_copies(work, "grown", template))
-            added = {t: grown.counts[t] - before[t] for t in grown.counts}
-            figures["web_duckdb_grown"] = vars(grown) | {"before": before, "added": added}
-            into = f"into a warehouse of {before['web_session']:,} other visits"
-            rows += [
-                Row(f"web load time {into} (DuckDB)", f"{_fmt(grown.seconds, 2)} s"),
-                Row(f"page views/s {into}", _fmt(added["web_page_view"] / grown.seconds, 0)),
-                Row(f"peak RSS of the web load {into}", _rss(grown)),
-            ]
+            copies = duckdb_copies(work, "grown", template)
+            figures["web_duckdb_grown"], more = grown_load(files, copies, str(template), "DuckDB")
+            rows += more
         if a.postgres:
             pg = measured_load(files, lambda: PostgresDatabase(a.postgres))
             figures["web_postgres"] = vars(pg)
@@ -628,19 +648,11 @@ def benchmark(a: argparse.Namespace) -> int:
                 Row("page views/s (PostgreSQL)", _fmt(views / pg.seconds, 0)),
             ]
         if a.postgres and a.grown_visits:
-            template = grown_postgres(a.postgres, out, a.grown_visits, a.seed)
-            before = _table_counts(database_url(a.postgres, template))
-            grown = measured_load(files, lambda: PostgresDatabase(a.postgres, template))
-            added = {t: grown.counts[t] - before[t] for t in grown.counts}
-            figures["web_postgres_grown"] = vars(grown) | {"before": before, "added": added}
-            into = f"into a warehouse of {before['web_session']:,} other visits"
-            rows += [
-                Row(f"web load time {into} (PostgreSQL)", f"{_fmt(grown.seconds, 2)} s"),
-                Row(
-                    f"page views/s {into} (PostgreSQL)",
-                    _fmt(added["web_page_view"] / grown.seconds, 0),
-                ),
-            ]
+            name = grown_postgres(a.postgres, out, a.grown_visits, a.seed)
+            copies = functools.partial(PostgresDatabase, a.postgres, name)
+            url = database_url(a.postgres, name)
+            figures["web_postgres_grown"], more = grown_load(files, copies, url, "PostgreSQL")
+            rows += more
         if a.breakdown:
             parts = breakdown(files, "web_session", work / "breakdown.duckdb")
             figures["web_breakdown"] = vars(parts)

@@ -3,6 +3,7 @@ figures that agree with what it loaded."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -60,7 +61,7 @@ def test_grown_warehouse_load_reports_what_it_added_to_the_visits_already_there(
         assert grown["counts"]["web_session"] == 70
         assert grown["added"] == fresh["counts"]  # other visits: every fact is new
         assert grown["rejected"] == 0
-    assert "| page views/s into a warehouse of 40 other visits |" in proc.stdout
+    assert "| page views/s into a warehouse of 40 other visits (DuckDB) |" in proc.stdout
     assert list(tmp_path.glob("grown-web-v40-s1.duckdb"))
     assert not list(tmp_path.glob("lpwh-bench-*")), "the work directory is removed"
     alone = [sys.executable, "-m", "bench.run", "--grown-visits", "40", "--out", str(tmp_path)]
@@ -73,7 +74,8 @@ def test_grown_warehouse_load_on_postgresql(tmp_path, pg_server_url):
     database of N other visits kept on the server (``CREATE DATABASE … TEMPLATE``)."""
     import psycopg
 
-    template = "lpwh_bench_grown_v40_s1"
+    folder = hashlib.sha256(str(tmp_path.resolve()).encode()).hexdigest()[:8]
+    template = f"lpwh_bench_grown_v40_s1_{folder}"  # this run's own
     cmd = [sys.executable, "-m", "bench.run", "--web-visits", "30", "--grown-visits", "40"]
     cmd += ["--postgres", pg_server_url, "--out", str(tmp_path)]
     try:
